@@ -1,0 +1,210 @@
+"""The public early-help website. No domain rules here: pages present what the apps decide."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+
+
+class HomePage(Page):
+    """The front door: plain words about getting help, and the ways in."""
+
+    introduction = models.TextField(
+        help_text="One or two sentences: who this site is for and what they can do here."
+    )
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction"), index.SearchField("body")]
+    subpage_types = [
+        "cms.StandardPage",
+        "cms.SelfHelpIndexPage",
+        "cms.FamilyHubIndexPage",
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.get_children().live().in_menu().specific()
+        return context
+
+
+class StandardPage(Page):
+    """Any page of words: about us, accessibility statement, privacy notice, guidance."""
+
+    summary = models.TextField(blank=True, help_text="Shown under the title and in search results.")
+    body = StreamField(BodyBlock())
+    last_reviewed = models.DateField(null=True, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("last_reviewed"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = "standard page"
+
+
+class SelfHelpIndexPage(Page):
+    """'Find out more yourself': the second step of the help-yourself model."""
+
+    introduction = models.TextField()
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    subpage_types = ["cms.SelfHelpPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "self-help section"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        resources = SelfHelpPage.objects.child_of(self).live().order_by("topic", "title")
+        topic = request.GET.get("topic", "")
+        topics = sorted({t for t in resources.values_list("topic", flat=True) if t})
+        if topic in topics:
+            resources = resources.filter(topic=topic)
+        context.update(resources=resources, topics=topics, current_topic=topic)
+        return context
+
+
+class SelfHelpPage(Page):
+    """One self-help resource: something a family can read or do now, with no referral."""
+
+    topic = models.CharField(
+        max_length=80, blank=True, help_text="For example: sleep, money, feelings, school, relationships."
+    )
+    summary = models.TextField(help_text="One sentence: what this will help with.")
+    body = StreamField(BodyBlock())
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("topic"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("topic"),
+    ]
+    parent_page_types = ["cms.SelfHelpIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "self-help resource"
+
+
+class FamilyHubIndexPage(Page):
+    introduction = models.TextField()
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    subpage_types = ["cms.FamilyHubPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "family hubs section"
+
+    def get_context(self, request, *args, **kwargs):
+        from core.models import Locality
+
+        context = super().get_context(request, *args, **kwargs)
+        hubs = FamilyHubPage.objects.child_of(self).live().select_related("locality")
+        context["localities"] = [
+            (locality, [hub for hub in hubs if hub.locality_id == locality.pk])
+            for locality in Locality.objects.all()
+        ]
+        return context
+
+
+class FamilyHubPage(Page):
+    """A family hub: where it is, when it is open, what happens there."""
+
+    locality = models.ForeignKey(
+        "core.Locality", on_delete=models.PROTECT, related_name="family_hubs"
+    )
+    summary = models.TextField(help_text="What families can do or find here, in a sentence or two.")
+    address = models.TextField()
+    postcode = models.CharField(max_length=8)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    opening_times = RichTextField(features=["bold", "ul", "ol"])
+    accessibility = models.TextField(
+        blank=True, help_text="Step-free access, parking, quiet rooms, baby-changing, and so on."
+    )
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("locality"),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("address"), FieldPanel("postcode"), FieldPanel("phone"), FieldPanel("email")],
+            heading="Finding and contacting the hub",
+        ),
+        FieldPanel("opening_times"),
+        FieldPanel("accessibility"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("address"),
+        index.SearchField("postcode"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["cms.FamilyHubIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "family hub"
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    council_name = models.CharField(max_length=120, default="Your council")
+    service_name = models.CharField(max_length=120, default="Early help in your community")
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_hours = models.CharField(max_length=120, blank=True)
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phase_banner = RichTextField(
+        blank=True, features=["link"], help_text="For example: this is a new service; tell us what you think."
+    )
+
+    panels = [
+        FieldPanel("council_name"),
+        FieldPanel("service_name"),
+        FieldPanel("logo"),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("contact_hours")],
+            heading="Contact",
+        ),
+        FieldPanel("accessibility_page"),
+        FieldPanel("privacy_page"),
+        FieldPanel("phase_banner"),
+    ]
+
+    class Meta:
+        verbose_name = "site settings"

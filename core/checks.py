@@ -1,0 +1,28 @@
+"""Deployment checks of our own, run by `check --deploy` beside Django's."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def seedbed_deploy_checks(app_configs, **kwargs):
+    problems = []
+    if not settings.SESSION_COOKIE_NAME.startswith("__Host-"):
+        problems.append(
+            Warning("The session cookie should use the __Host- prefix.", id="seedbed.W001")
+        )
+    if not settings.CSRF_COOKIE_NAME.startswith("__Host-"):
+        problems.append(Warning("The CSRF cookie should use the __Host- prefix.", id="seedbed.W002"))
+    csp = getattr(settings, "SECURE_CSP", {}) or {}
+    for directive, expected in (("object-src", "'none'"), ("base-uri", "'none'"), ("frame-ancestors", "'none'")):
+        if expected not in [str(v) for v in csp.get(directive, [])]:
+            problems.append(
+                Warning(f"SECURE_CSP should set {directive} {expected}.", id="seedbed.W003")
+            )
+    if getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None):
+        problems.append(Error("MFA_TOTP_INSECURE_BYPASS_CODE must not be set.", id="seedbed.E001"))
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        problems.append(
+            Warning("Tasks run in the request: set REDIS_URL to a broker.", id="seedbed.W004")
+        )
+    return problems

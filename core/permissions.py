@@ -1,0 +1,55 @@
+"""Who may see and do what, for the shared records. One rule, one place."""
+
+from django.db.models import QuerySet
+
+from core.models import Locality, Organisation, PrivateDocument, User
+
+
+def user_requires_mfa(user: User) -> bool:
+    """Staff, board members and every role whose policy says so must use two-step sign-in."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if user.board_memberships.exists():
+        return True
+    return user.groups.filter(policy__requires_mfa=True).exists()
+
+
+def user_has_mfa(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def organisations_for(user: User) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def localities_for(user: User) -> QuerySet[Locality]:
+    """The localities whose records a staff member may see."""
+    if not user.is_authenticated or not user.is_active:
+        return Locality.objects.none()
+    if user.is_superuser or user.has_perm("core.view_all_localities"):
+        return Locality.objects.all()
+    return Locality.objects.filter(staff__user=user)
+
+
+def can_view_document(user: User, document: PrivateDocument) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if document.organisation.memberships.filter(user=user).exists():
+        return True
+    return user.has_perm("core.view_privatedocument") and (
+        localities_for(user).filter(organisations=document.organisation).exists()
+        or user.has_perm("core.view_all_localities")
+        or user.is_superuser
+    )
+
+
+def can_manage_organisation(user: User, organisation: Organisation) -> bool:
+    return user.is_authenticated and organisation.memberships.filter(user=user).exists()
