@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from cms.demo import seed_site
+from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_core
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo borough (localities, hubs, boards, groups, people). Safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        logins = seed_core()
+        seed_site()
+        self.stdout.write(self.style.SUCCESS("The demo borough of Brackenford is ready."))
+        self.stdout.write("")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with any of these:")
+        width = max(len(login.email) for login in logins)
+        for login in logins:
+            note = f" ({login.note})" if login.note else ""
+            self.stdout.write(f"  {login.email.ljust(width)}  {login.role}{note}")
+        self.stdout.write("")
+        self.stdout.write(f"Every demo password is: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Staff and board members use two-step sign-in. Add this secret to an authenticator app "
+            f"(Google Authenticator, Microsoft Authenticator, 1Password…): {DEMO_TOTP_SECRET}"
+        )
+        bypass = getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None)
+        if settings.DEBUG and bypass:
+            self.stdout.write(f"Or, in this demo only, type the code {bypass}.")
