@@ -51,8 +51,12 @@ RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "document-link", "ol
 
 
 class BodyBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(max_length=120, form_classname="title", template="cms/blocks/heading.html")
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, template="cms/blocks/rich_text.html")
+    heading = blocks.CharBlock(
+        max_length=120, form_classname="title", template="cms/blocks/heading.html"
+    )
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, template="cms/blocks/rich_text.html"
+    )
     image = ImageBlock(template="cms/blocks/image.html")
     inset_text = InsetTextBlock()
     warning_text = WarningTextBlock()

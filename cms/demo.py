@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
@@ -18,21 +19,65 @@ from cms.models import (
 from core.models import Locality
 
 HUB_NAMES = {
-    "ashby-vale": ["Ashby Vale Family Hub", "Vale Road Children's Centre", "Upper Ashby Library Hub"],
-    "millbrook": ["Millbrook Family Hub", "Canal Street Community Rooms", "Millbrook Leisure Centre Hub"],
-    "harrowgate-fields": ["Harrowgate Fields Family Hub", "Fields Primary Hub", "North Ring Community Centre"],
-    "riverside": ["Riverside Family Hub", "Town Hall Family Rooms", "Bridge Street Youth and Family Hub"],
+    "ashby-vale": [
+        "Ashby Vale Family Hub",
+        "Vale Road Children's Centre",
+        "Upper Ashby Library Hub",
+    ],
+    "millbrook": [
+        "Millbrook Family Hub",
+        "Canal Street Community Rooms",
+        "Millbrook Leisure Centre Hub",
+    ],
+    "harrowgate-fields": [
+        "Harrowgate Fields Family Hub",
+        "Fields Primary Hub",
+        "North Ring Community Centre",
+    ],
+    "riverside": [
+        "Riverside Family Hub",
+        "Town Hall Family Rooms",
+        "Bridge Street Youth and Family Hub",
+    ],
 }
 
 SELF_HELP = [
-    ("Settling a baby who won't sleep", "sleep", "Small changes to try tonight, and when to ask for help."),
+    (
+        "Settling a baby who won't sleep",
+        "sleep",
+        "Small changes to try tonight, and when to ask for help.",
+    ),
     ("When money is tight", "money", "Benefits to check, free school meals, and help with bills."),
-    ("Arguments at home", "relationships", "Ways to disagree without hurting each other, and where to talk."),
-    ("Worried about your child's behaviour", "behaviour", "What often helps, from parents who have been there."),
-    ("Feeling low after having a baby", "feelings", "You are not alone: what you can do, and who can help."),
-    ("Starting school", "school", "Getting ready together, and what to do if your child is anxious."),
-    ("Screens and gaming", "behaviour", "Agreeing limits that stick, without a battle every night."),
-    ("Caring for a child with additional needs", "send", "Your rights, local groups, and short breaks."),
+    (
+        "Arguments at home",
+        "relationships",
+        "Ways to disagree without hurting each other, and where to talk.",
+    ),
+    (
+        "Worried about your child's behaviour",
+        "behaviour",
+        "What often helps, from parents who have been there.",
+    ),
+    (
+        "Feeling low after having a baby",
+        "feelings",
+        "You are not alone: what you can do, and who can help.",
+    ),
+    (
+        "Starting school",
+        "school",
+        "Getting ready together, and what to do if your child is anxious.",
+    ),
+    (
+        "Screens and gaming",
+        "behaviour",
+        "Agreeing limits that stick, without a battle every night.",
+    ),
+    (
+        "Caring for a child with additional needs",
+        "send",
+        "Your rights, local groups, and short breaks.",
+    ),
 ]
 
 
@@ -166,8 +211,12 @@ def seed_site(council_name: str = "Brackenford Borough Council") -> HomePage:
         page = StandardPage.objects.filter(slug=slug).first()
         if page is None:
             page = StandardPage(
-                title=title, slug=slug, summary=summary, body=body,
-                last_reviewed=datetime.date(2026, 11, 1), show_in_menus=slug == "about",
+                title=title,
+                slug=slug,
+                summary=summary,
+                body=body,
+                last_reviewed=datetime.date(2026, 11, 1),
+                show_in_menus=slug == "about",
             )
             home.add_child(instance=page)
         pages[slug] = page

@@ -1,13 +1,14 @@
 """The public early-help website. No domain rules here: pages present what the apps decide."""
 
 from django.db import models
+
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+from cms.blocks import BodyBlock
 
 
 class HomePage(Page):
@@ -19,7 +20,11 @@ class HomePage(Page):
     body = StreamField(BodyBlock(), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
-    search_fields = [*Page.search_fields, index.SearchField("introduction"), index.SearchField("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
     subpage_types = [
         "cms.StandardPage",
         "cms.SelfHelpIndexPage",
@@ -84,7 +89,9 @@ class SelfHelpPage(Page):
     """One self-help resource: something a family can read or do now, with no referral."""
 
     topic = models.CharField(
-        max_length=80, blank=True, help_text="For example: sleep, money, feelings, school, relationships."
+        max_length=80,
+        blank=True,
+        help_text="For example: sleep, money, feelings, school, relationships.",
     )
     summary = models.TextField(help_text="One sentence: what this will help with.")
     body = StreamField(BodyBlock())
@@ -152,7 +159,12 @@ class FamilyHubPage(Page):
         FieldPanel("locality"),
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("address"), FieldPanel("postcode"), FieldPanel("phone"), FieldPanel("email")],
+            [
+                FieldPanel("address"),
+                FieldPanel("postcode"),
+                FieldPanel("phone"),
+                FieldPanel("email"),
+            ],
             heading="Finding and contacting the hub",
         ),
         FieldPanel("opening_times"),
@@ -190,7 +202,9 @@ class SiteSettings(BaseSiteSetting):
         "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     phase_banner = RichTextField(
-        blank=True, features=["link"], help_text="For example: this is a new service; tell us what you think."
+        blank=True,
+        features=["link"],
+        help_text="For example: this is a new service; tell us what you think.",
     )
 
     panels = [

@@ -1,8 +1,9 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from wagtail.models import Page
+
 from wagtail.contrib.search_promotions.models import Query
+from wagtail.models import Page
 
 
 def search(request: HttpRequest) -> HttpResponse:

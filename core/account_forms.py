@@ -24,7 +24,9 @@ class SeedbedSignupForm(SignupForm):
         self.fields["email"].label = "Email address"
         self.fields["email"].widget.attrs.pop("placeholder", None)
         self.fields["password1"].label = "Create a password"
-        self.fields["password1"].help_text = "At least 10 characters. A few unrelated words make a strong one."
+        self.fields[
+            "password1"
+        ].help_text = "At least 10 characters. A few unrelated words make a strong one."
         self.fields["password1"].widget.attrs.pop("placeholder", None)
         if "password2" in self.fields:
             self.fields["password2"].label = "Type the password again"

@@ -1,8 +1,8 @@
-from allauth.account.adapter import DefaultAccountAdapter
-
 from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+
+from allauth.account.adapter import DefaultAccountAdapter
 
 from core.messenger import email_send
 

@@ -44,11 +44,14 @@ def audit_view(*, actor: Any, obj: models.Model) -> AuditEntry:
     return audit_record(actor=actor, action=AuditAction.VIEW, obj=obj)
 
 
-def audit_denied(*, actor: Any, obj: models.Model | None = None, detail: dict | None = None) -> None:
+def audit_denied(
+    *, actor: Any, obj: models.Model | None = None, detail: dict | None = None
+) -> None:
     import logging
 
     logging.getLogger("seedbed.security").warning(
-        "access refused actor=%s object=%s", actor_fields(actor)["actor_label"],
+        "access refused actor=%s object=%s",
+        actor_fields(actor)["actor_label"],
         f"{obj._meta.label}#{obj.pk}" if obj is not None else "-",
     )
     audit_record(actor=actor, action=AuditAction.DENIED, obj=obj, detail=detail)

@@ -12,9 +12,15 @@ def seedbed_deploy_checks(app_configs, **kwargs):
             Warning("The session cookie should use the __Host- prefix.", id="seedbed.W001")
         )
     if not settings.CSRF_COOKIE_NAME.startswith("__Host-"):
-        problems.append(Warning("The CSRF cookie should use the __Host- prefix.", id="seedbed.W002"))
+        problems.append(
+            Warning("The CSRF cookie should use the __Host- prefix.", id="seedbed.W002")
+        )
     csp = getattr(settings, "SECURE_CSP", {}) or {}
-    for directive, expected in (("object-src", "'none'"), ("base-uri", "'none'"), ("frame-ancestors", "'none'")):
+    for directive, expected in (
+        ("object-src", "'none'"),
+        ("base-uri", "'none'"),
+        ("frame-ancestors", "'none'"),
+    ):
         if expected not in [str(v) for v in csp.get(directive, [])]:
             problems.append(
                 Warning(f"SECURE_CSP should set {directive} {expected}.", id="seedbed.W003")

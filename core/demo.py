@@ -26,7 +26,10 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSEEDBEDDEMO2026A"  # noqa: S105
 LOCALITIES = [
     ("Ashby Vale", "The market town and the villages along the Vale road."),
     ("Millbrook", "The old mill streets, the canal and the Millbrook estate."),
-    ("Harrowgate Fields", "The newer estates north of the ring road, with the most young families."),
+    (
+        "Harrowgate Fields",
+        "The newer estates north of the ring road, with the most young families.",
+    ),
     ("Riverside", "The town centre and the river wards, with the borough's busiest family hub."),
 ]
 
@@ -86,7 +89,9 @@ def _registration_numbers(index: int, legal_form: str) -> dict[str, str]:
     return {}
 
 
-def _user(email: str, name: str, *, roles: tuple[Role, ...] = (), staff: bool = False, mfa: bool) -> User:
+def _user(
+    email: str, name: str, *, roles: tuple[Role, ...] = (), staff: bool = False, mfa: bool
+) -> User:
     user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -129,13 +134,21 @@ def seed_core() -> list[DemoLogin]:
     def login(email: str, role: str, note: str = "") -> None:
         logins.append(DemoLogin(email, role, note))
 
-    admin = _user("admin@demo.seedbed.test", "Alex Administrator", roles=(Role.ADMINISTRATOR,), staff=True, mfa=True)
+    admin = _user(
+        "admin@demo.seedbed.test",
+        "Alex Administrator",
+        roles=(Role.ADMINISTRATOR,),
+        staff=True,
+        mfa=True,
+    )
     if not admin.is_superuser:
         admin.is_superuser = True
         admin.save(update_fields=["is_superuser"])
     login(admin.email, "Administrator", "every part of the staff area")
 
-    officer = _user("officer@demo.seedbed.test", "Priya Officer", roles=(Role.GRANTS_OFFICER,), mfa=True)
+    officer = _user(
+        "officer@demo.seedbed.test", "Priya Officer", roles=(Role.GRANTS_OFFICER,), mfa=True
+    )
     LocalityStaff.objects.get_or_create(user=officer, locality=localities[0])
     LocalityStaff.objects.get_or_create(user=officer, locality=localities[1])
     login(officer.email, "Grants officer", "Ashby Vale and Millbrook")
@@ -170,7 +183,9 @@ def seed_core() -> list[DemoLogin]:
             organisation.localities.add(locality)
         organisations.append(organisation)
 
-    applicant = _user("applicant@demo.seedbed.test", "Sam Applicant", roles=(Role.APPLICANT,), mfa=False)
+    applicant = _user(
+        "applicant@demo.seedbed.test", "Sam Applicant", roles=(Role.APPLICANT,), mfa=False
+    )
     OrganisationMembership.objects.get_or_create(
         user=applicant, organisation=organisations[0], defaults={"role": OrganisationRole.OWNER}
     )
@@ -182,20 +197,31 @@ def seed_core() -> list[DemoLogin]:
     )
     login(provider.email, "Provider", organisations[7].name)
 
-    board_roles = [BoardRole.CHAIR, BoardRole.COMMUNITY, BoardRole.PARENT, BoardRole.PARENT, BoardRole.PARTNER]
+    board_roles = [
+        BoardRole.CHAIR,
+        BoardRole.COMMUNITY,
+        BoardRole.PARENT,
+        BoardRole.PARENT,
+        BoardRole.PARTNER,
+    ]
     first_names = ["Jo", "Kamal", "Lena", "Mo", "Nia"]
     for locality in localities:
         board, _ = AdvisoryBoard.objects.get_or_create(
-            locality=locality, defaults={"name": f"{locality.name} Community Matters board", "quorum": 3}
+            locality=locality,
+            defaults={"name": f"{locality.name} Community Matters board", "quorum": 3},
         )
         for position, board_role in enumerate(board_roles):
             slug = locality.slug.split("-")[0]
             email = f"board.{slug}.{position + 1}@demo.seedbed.test"
             member = _user(
-                email, f"{first_names[position]} {locality.name.split()[0]}",
-                roles=(Role.BOARD_MEMBER,), mfa=True,
+                email,
+                f"{first_names[position]} {locality.name.split()[0]}",
+                roles=(Role.BOARD_MEMBER,),
+                mfa=True,
             )
-            BoardMembership.objects.get_or_create(board=board, user=member, defaults={"role": board_role})
+            BoardMembership.objects.get_or_create(
+                board=board, user=member, defaults={"role": board_role}
+            )
             if locality == localities[0]:
                 login(email, "Board member", f"{board_role.label}, {locality.name}")
     return logins

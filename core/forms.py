@@ -1,7 +1,7 @@
+from django import forms
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
-
-from django import forms
 
 from core.enums import DocumentKind
 from core.models import Organisation

@@ -6,7 +6,10 @@ import traceback
 
 _PATTERNS = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
-    (re.compile(r"(?i)(token|key|secret|password|code|session(?:id)?)=([^&\s]+)"), r"\1=[redacted]"),
+    (
+        re.compile(r"(?i)(token|key|secret|password|code|session(?:id)?)=([^&\s]+)"),
+        r"\1=[redacted]",
+    ),
     (re.compile(r"\b(?:sk|pk|rk|whsec)_(?:live_|test_)?[A-Za-z0-9]{8,}\b"), "[secret]"),
     (re.compile(r"\b\d{13,19}\b"), "[number]"),
 ]

@@ -45,7 +45,9 @@ class StaticOnlyURLFetcher:
         raise URLFetchingError(f"Refused to fetch {url!r}: PDFs may only use the site's own files.")
 
 
-def render_pdf(template_name: str, context: dict[str, Any], *, title: str, lang: str = "en-GB") -> bytes:
+def render_pdf(
+    template_name: str, context: dict[str, Any], *, title: str, lang: str = "en-GB"
+) -> bytes:
     """Render a template to a tagged, accessible PDF (PDF/UA-1)."""
     from weasyprint import HTML
 

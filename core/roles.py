@@ -30,8 +30,13 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
         Role.GRANTS_OFFICER,
         "Screens applications, makes delegated awards, chases monitoring, reports to committee.",
         True,
-        (*STAFF_BASICS, "core.view_privatedocument", "core.change_organisation",
-         "core.view_auditentry", "core.view_advisoryboard"),
+        (
+            *STAFF_BASICS,
+            "core.view_privatedocument",
+            "core.change_organisation",
+            "core.view_auditentry",
+            "core.view_advisoryboard",
+        ),
     ),
     RoleDefinition(
         Role.COMMISSIONER,
@@ -56,29 +61,52 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
         True,
         (*STAFF_BASICS, "core.view_auditentry"),
     ),
-    RoleDefinition(
-        Role.FUNDER, "Contributes to a locality fund and sees what it paid for.", False
-    ),
+    RoleDefinition(Role.FUNDER, "Contributes to a locality fund and sees what it paid for.", False),
     RoleDefinition(
         Role.EDITOR,
         "Runs the public early-help website.",
         True,
-        ("wagtailadmin.access_admin", "wagtailimages.add_image", "wagtailimages.change_image",
-         "wagtailimages.choose_image", "wagtaildocs.add_document", "wagtaildocs.change_document",
-         "wagtaildocs.choose_document"),
+        (
+            "wagtailadmin.access_admin",
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.choose_document",
+        ),
     ),
     RoleDefinition(
         Role.ADMINISTRATOR,
         "Sets up localities, boards, roles and people.",
         True,
-        (*STAFF_BASICS, "core.view_all_localities", "core.add_locality", "core.change_locality",
-         "core.add_advisoryboard", "core.change_advisoryboard", "core.view_advisoryboard",
-         "core.add_boardmembership", "core.change_boardmembership", "core.delete_boardmembership",
-         "core.view_boardmembership", "core.add_localitystaff", "core.change_localitystaff",
-         "core.delete_localitystaff", "core.view_localitystaff", "core.change_organisation",
-         "core.view_auditentry", "core.view_rolepolicy", "core.change_rolepolicy",
-         "core.view_user", "core.change_user", "auth.view_group", "auth.change_group",
-         "wagtailusers.add_userprofile", "wagtailsettings.change_sitesettings"),
+        (
+            *STAFF_BASICS,
+            "core.view_all_localities",
+            "core.add_locality",
+            "core.change_locality",
+            "core.add_advisoryboard",
+            "core.change_advisoryboard",
+            "core.view_advisoryboard",
+            "core.add_boardmembership",
+            "core.change_boardmembership",
+            "core.delete_boardmembership",
+            "core.view_boardmembership",
+            "core.add_localitystaff",
+            "core.change_localitystaff",
+            "core.delete_localitystaff",
+            "core.view_localitystaff",
+            "core.change_organisation",
+            "core.view_auditentry",
+            "core.view_rolepolicy",
+            "core.change_rolepolicy",
+            "core.view_user",
+            "core.change_user",
+            "auth.view_group",
+            "auth.change_group",
+            "wagtailusers.add_userprofile",
+            "wagtailsettings.change_sitesettings",
+        ),
     ),
 )
 
@@ -118,7 +146,9 @@ def _grant_editor_pages() -> None:
         return
     editors = Group.objects.get(name=Role.EDITOR.label)
     for codename in ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"):
-        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=codename
+        )
         GroupPagePermission.objects.get_or_create(group=editors, page=root, permission=permission)
 
 

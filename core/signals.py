@@ -1,8 +1,8 @@
 import time
 
-from allauth.account.signals import user_logged_in
-
 from django.dispatch import receiver
+
+from allauth.account.signals import user_logged_in
 
 from core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 

@@ -1,8 +1,8 @@
-from celery import shared_task
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+
+from celery import shared_task
 
 from core.models import InboxMessage
 

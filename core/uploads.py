@@ -119,7 +119,10 @@ def _reencode_image(content: bytes, content_type: str) -> bytes:
 
 
 def check_upload(
-    uploaded: UploadedFile, *, allowed: frozenset[str] = DOCUMENT_TYPES, max_bytes: int | None = None
+    uploaded: UploadedFile,
+    *,
+    allowed: frozenset[str] = DOCUMENT_TYPES,
+    max_bytes: int | None = None,
 ) -> CheckedUpload:
     """Accept or refuse one uploaded file. Raises ValidationError with a message for the person."""
     limit = max_bytes or settings.UPLOAD_MAX_BYTES

@@ -153,9 +153,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             )
         messages.success(request, "Your email choices have been saved.")
         return redirect("core:notification_preferences")
-    current = {
-        p.kind: p.email for p in NotificationPreference.objects.filter(user=request.user)
-    }
+    current = {p.kind: p.email for p in NotificationPreference.objects.filter(user=request.user)}
     choices = [(kind, label, current.get(kind, True)) for kind, label in OPTIONAL_KINDS.items()]
     return render(request, "core/notification_preferences.html", {"choices": choices})
 
@@ -189,12 +187,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = f"error: {type(exc).__name__}"
     try:
         cache.set("healthz", "ok", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: cache did not keep a value"
+        checks["cache"] = (
+            "ok" if cache.get("healthz") == "ok" else "error: cache did not keep a value"
+        )
     except Exception as exc:
         checks["cache"] = f"error: {type(exc).__name__}"
     checks["broker"] = _broker_status()
     healthy = all(value in {"ok", "eager"} for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 def _broker_status() -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
+
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from core.audit import audit_record

@@ -55,13 +55,11 @@ def sign_in(client, totp_code):
     from tests.factories.core import TEST_PASSWORD
 
     def do(user, *, client=client, code: str | None = None):
-        response = client.post(
-            "/accounts/login/", {"login": user.email, "password": TEST_PASSWORD}
-        )
-        if response.status_code == 302 and response["Location"].startswith("/accounts/2fa/authenticate"):
-            response = client.post(
-                "/accounts/2fa/authenticate/", {"code": code or totp_code()}
-            )
+        response = client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
+        if response.status_code == 302 and response["Location"].startswith(
+            "/accounts/2fa/authenticate"
+        ):
+            response = client.post("/accounts/2fa/authenticate/", {"code": code or totp_code()})
         return response
 
     return do

@@ -7,9 +7,9 @@ the environment, and the environment-specific modules (dev, test, production) on
 import os
 from pathlib import Path
 
-import dj_database_url
-
 from django.utils.csp import CSP
+
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -135,7 +135,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -303,7 +306,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 # The Wagtail admin sets inline styles on a few widgets; it gets its own, slightly wider policy.
-ADMIN_CSP = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:", "blob:"]}
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = env("SEEDBED_SITE_NAME", "Seedbed")

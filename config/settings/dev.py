@@ -4,9 +4,11 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = True
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")  # noqa: S105
+SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
 ALLOWED_HOSTS = ["*"]
-MAILERS = {"default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+MAILERS = {
+    "default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+}
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 # The demo's staff users share one authenticator secret (printed by `make demo`); allauth refuses
 # this bypass code unless DEBUG is on, so it can never reach production.

@@ -13,7 +13,9 @@ if len(SECRET_KEY) < 50 or any(marker in SECRET_KEY for marker in _INSECURE_MARK
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 if not CELERY_BROKER_URL or CELERY_BROKER_URL.startswith("memory"):
-    raise ImproperlyConfigured("REDIS_URL (or CELERY_BROKER_URL) must point at a real broker in production.")
+    raise ImproperlyConfigured(
+        "REDIS_URL (or CELERY_BROKER_URL) must point at a real broker in production."
+    )
 
 DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "60"))

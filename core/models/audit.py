@@ -38,7 +38,11 @@ class AuditEntry(models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        ContentType,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
         related_name="+",
     )
     object_id = models.CharField(max_length=64, blank=True)

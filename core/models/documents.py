@@ -35,7 +35,9 @@ class PrivateDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    expires_on = models.DateField(null=True, blank=True, help_text="For insurance: the end of cover.")
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="For insurance: the end of cover."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

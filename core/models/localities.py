@@ -25,7 +25,8 @@ class AdvisoryBoard(models.Model):
     locality = models.OneToOneField(Locality, on_delete=models.CASCADE, related_name="board")
     name = models.CharField(max_length=150)
     quorum = models.PositiveSmallIntegerField(
-        default=3, help_text="Members without a conflict who must take part for a decision to stand."
+        default=3,
+        help_text="Members without a conflict who must take part for a decision to stand.",
     )
 
     class Meta:

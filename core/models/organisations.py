@@ -53,9 +53,13 @@ class Organisation(models.Model):
         self.postcode = " ".join(self.postcode.upper().split())
         errors = {}
         if self.legal_form in REQUIRES_CHARITY_NUMBER and not self.charity_number:
-            errors["charity_number"] = "Enter the charity number: a registered charity or CIO has one."
+            errors["charity_number"] = (
+                "Enter the charity number: a registered charity or CIO has one."
+            )
         if self.legal_form in REQUIRES_COMPANY_NUMBER and not self.company_number:
-            errors["company_number"] = "Enter the company number: a company registered at Companies House has one."
+            errors["company_number"] = (
+                "Enter the company number: a company registered at Companies House has one."
+            )
         if self.postcode:
             compact = self.postcode.replace(" ", "")
             if not re.match(UK_POSTCODE_PATTERN, self.postcode) or len(compact) < 5:

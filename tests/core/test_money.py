@@ -1,8 +1,8 @@
+from django.core.exceptions import ValidationError
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from django.core.exceptions import ValidationError
 
 from core.money import format_pence, parse_pounds
 

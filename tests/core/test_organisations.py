@@ -1,6 +1,6 @@
-import pytest
-
 from django.core.exceptions import ValidationError
+
+import pytest
 
 from core.enums import LegalForm
 from core.models import Organisation
@@ -15,9 +15,16 @@ from tests.factories import OrganisationFactory
         ({"legal_form": LegalForm.CHARITY, "charity_number": "SC012345"}, "GB-SC-SC012345"),
         ({"legal_form": LegalForm.CHARITY, "charity_number": "NIC100012"}, "GB-NIC-100012"),
         ({"legal_form": LegalForm.CIC, "company_number": "01234567"}, "GB-COH-01234567"),
-        ({"legal_form": LegalForm.COMPANY_LIMITED_BY_GUARANTEE, "company_number": "SC123456"}, "GB-COH-SC123456"),
         (
-            {"legal_form": LegalForm.CIO, "charity_number": "1190001", "company_number": "01234567"},
+            {"legal_form": LegalForm.COMPANY_LIMITED_BY_GUARANTEE, "company_number": "SC123456"},
+            "GB-COH-SC123456",
+        ),
+        (
+            {
+                "legal_form": LegalForm.CIO,
+                "charity_number": "1190001",
+                "company_number": "01234567",
+            },
             "GB-CHC-1190001",
         ),
     ],
@@ -45,11 +52,27 @@ def test_leading_zeros_in_a_company_number_are_kept():
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"legal_form": LegalForm.CHARITY, "charity_number": ""}, "charity_number", "Enter the charity number"),
-        ({"legal_form": LegalForm.CHARITY, "charity_number": "12AB"}, "charity_number", "6 or 7 digits"),
-        ({"legal_form": LegalForm.CIC, "company_number": ""}, "company_number", "Enter the company number"),
+        (
+            {"legal_form": LegalForm.CHARITY, "charity_number": ""},
+            "charity_number",
+            "Enter the charity number",
+        ),
+        (
+            {"legal_form": LegalForm.CHARITY, "charity_number": "12AB"},
+            "charity_number",
+            "6 or 7 digits",
+        ),
+        (
+            {"legal_form": LegalForm.CIC, "company_number": ""},
+            "company_number",
+            "Enter the company number",
+        ),
         ({"legal_form": LegalForm.CIC, "company_number": "1234"}, "company_number", "8 characters"),
-        ({"legal_form": LegalForm.UNINCORPORATED, "postcode": "NOT A CODE"}, "postcode", "real UK postcode"),
+        (
+            {"legal_form": LegalForm.UNINCORPORATED, "postcode": "NOT A CODE"},
+            "postcode",
+            "real UK postcode",
+        ),
     ],
 )
 def test_wrong_registration_details_say_what_is_expected(fields, field, message):
