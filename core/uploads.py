@@ -111,7 +111,12 @@ def _reencode_image(content: bytes, content_type: str) -> bytes:
             return output.getvalue()
     except ValidationError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(
+            "The picture is too large. Make it smaller than 40 megapixels and try again.",
+            code="too_many_pixels",
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             "The picture could not be opened. Try saving it again as a JPEG or PNG.",
             code="bad_image",
