@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
-DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev MFA_DEMO_BYPASS_CODE=$${MFA_DEMO_BYPASS_CODE:-}
+DEMO_ENV := DJANGO_SETTINGS_MODULE=config.settings.dev MFA_DEMO_BYPASS_CODE=$${MFA_DEMO_BYPASS_CODE-123456}
 PYTEST_ARGS ?=
 
 .PHONY: help venv install install-test assets demo serve test test-fast lint format bench graphs clean

@@ -21,7 +21,7 @@ from core.roles import role_group, roles_set_up
 
 DEMO_PASSWORD = "seedbed-demo-2026"  # noqa: S105 - printed on start; demo data only
 # One authenticator secret shared by every demo account, so a tester can add it to an app once.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSEEDBEDDEMO2026A"  # noqa: S105
+DEMO_TOTP_SECRET = "SEEDBEDDEMOBRACKENFORDBOROUGH234"  # noqa: S105
 
 LOCALITIES = [
     ("Ashby Vale", "The market town and the villages along the Vale road."),

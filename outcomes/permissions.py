@@ -1,0 +1,45 @@
+"""Who may see a family's record. Family data is the most sensitive the product holds: the rule is
+written once, here, and every view, export and report goes through it."""
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from core.permissions import localities_for
+
+if TYPE_CHECKING:
+    from core.models import User
+    from outcomes.models import Checkpoint, Episode, FamilyRecord
+
+
+def families_for(user: "User") -> "QuerySet[FamilyRecord]":
+    """Families supported by the person's organisation, assigned to them by name, or (for officers
+    with the right) in their localities."""
+    from outcomes.models import FamilyRecord
+
+    if not user.is_authenticated or not user.is_active:
+        return FamilyRecord.objects.none()
+    visible = Q(supporting_organisation__memberships__user=user) | Q(named_officers=user)
+    if user.has_perm("outcomes.view_all_families"):
+        visible |= Q(locality__in=localities_for(user))
+    return FamilyRecord.objects.filter(visible).distinct()
+
+
+def can_view_family(user: "User", family: "FamilyRecord") -> bool:
+    return families_for(user).filter(pk=family.pk).exists()
+
+
+def can_close_episode(instance: "Episode", user: "User") -> bool:
+    return can_view_family(user, instance.family)
+
+
+def can_submit_checkpoint(instance: "Checkpoint", user: "User") -> bool:
+    return can_view_family(user, instance.episode.family)
+
+
+def can_code_narratives(user: "User") -> bool:
+    return user.is_authenticated and user.has_perm("outcomes.code_narratives")
+
+
+def can_view_reports(user: "User") -> bool:
+    return user.is_authenticated and user.has_perm("outcomes.view_outcomes_reports")

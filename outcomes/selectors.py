@@ -1,0 +1,263 @@
+"""Every read behind an outcomes report, list or export. Aggregates run in the database: a report
+over hundreds of thousands of checkpoints is a handful of queries, not a Python loop."""
+
+import datetime
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from outcomes.arithmetic import describe_change, percentage, relative_change, round_half_away
+from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus, EpisodeStatus, MeasureType
+from outcomes.models import (
+    Checkpoint,
+    DomainScore,
+    Episode,
+    Framework,
+    Narrative,
+    NarrativeCode,
+    TriagedIssue,
+    TriageLevel,
+    TriageScale,
+)
+
+SMALL_NUMBER = 5
+STAGES = (CheckpointKind.ASSESSMENT, CheckpointKind.CLOSURE)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report covers. Every filter is optional except the period."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    locality_id: int | None = None
+    provider_id: int | None = None
+    team: str = ""
+    framework_id: int | None = None
+    episodes: QuerySet[Episode] | None = field(default=None, compare=False)
+
+    def episode_filter(self, prefix: str = "") -> Q:
+        condition = Q()
+        if self.locality_id:
+            condition &= Q(**{f"{prefix}family__locality_id": self.locality_id})
+        if self.provider_id:
+            condition &= Q(**{f"{prefix}provider_id": self.provider_id})
+        if self.team:
+            condition &= Q(**{f"{prefix}team": self.team})
+        if self.framework_id:
+            condition &= Q(**{f"{prefix}framework_version__framework_id": self.framework_id})
+        if self.episodes is not None:
+            condition &= Q(**{f"{prefix}pk__in": self.episodes.values("pk")})
+        return condition
+
+
+def scope_checkpoints(scope: ReportScope) -> QuerySet[Checkpoint]:
+    return Checkpoint.objects.filter(
+        scope.episode_filter("episode__"),
+        kind__in=STAGES,
+        status=CheckpointStatus.SUBMITTED,
+        recorded_on__gte=scope.date_from,
+        recorded_on__lte=scope.date_to,
+    )
+
+
+def scope_closed_episodes(scope: ReportScope) -> QuerySet[Episode]:
+    return Episode.objects.filter(
+        scope.episode_filter(),
+        status=EpisodeStatus.CLOSED,
+        closed_on__gte=scope.date_from,
+        closed_on__lte=scope.date_to,
+    )
+
+
+@dataclass(frozen=True)
+class StageFigure:
+    count: int
+    total: int
+
+    @property
+    def exact_percent(self) -> Fraction | None:
+        return percentage(self.count, self.total)
+
+    @property
+    def percent(self) -> int | None:
+        exact = self.exact_percent
+        return None if exact is None else round_half_away(exact)
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    level: TriageLevel
+    assessment: StageFigure
+    closure: StageFigure
+
+    @property
+    def change_percent(self) -> int | None:
+        return relative_change(self.assessment.exact_percent, self.closure.exact_percent)
+
+    @property
+    def change_text(self) -> str:
+        return describe_change(self.change_percent)
+
+
+@dataclass(frozen=True)
+class TriageTable:
+    scale: TriageScale
+    assessment_total: int
+    closure_total: int
+    rows: list[LevelRow]
+
+
+def triage_table(scope: ReportScope, scale: TriageScale) -> TriageTable:
+    """For each level: how many triages at assessment and at closure had at least one issue at it."""
+    levels = list(scale.levels.all())
+    has_level = {
+        f"level_{level.pk}": Count(
+            "pk",
+            filter=Exists(TriagedIssue.objects.filter(checkpoint=OuterRef("pk"), level=level)),
+        )
+        for level in levels
+    }
+    # Every triage at a stage counts in its total, including a closure with no issues left.
+    by_stage = {
+        row["kind"]: row
+        for row in scope_checkpoints(scope)
+        .filter(episode__framework_version__framework__triage_scale=scale)
+        .order_by()
+        .values("kind")
+        .annotate(total=Count("pk"), **has_level)
+    }
+    totals = {stage: by_stage.get(stage, {}).get("total", 0) for stage in STAGES}
+    rows = [
+        LevelRow(
+            level=level,
+            assessment=StageFigure(
+                by_stage.get(CheckpointKind.ASSESSMENT, {}).get(f"level_{level.pk}", 0),
+                totals[CheckpointKind.ASSESSMENT],
+            ),
+            closure=StageFigure(
+                by_stage.get(CheckpointKind.CLOSURE, {}).get(f"level_{level.pk}", 0),
+                totals[CheckpointKind.CLOSURE],
+            ),
+        )
+        for level in levels
+    ]
+    return TriageTable(scale, totals[CheckpointKind.ASSESSMENT], totals[CheckpointKind.CLOSURE], rows)
+
+
+@dataclass(frozen=True)
+class OutcomeSplit:
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, outcome: str) -> int | None:
+        exact = percentage(self.counts.get(outcome, 0), self.total)
+        return None if exact is None else round_half_away(exact)
+
+    def rows(self) -> list[tuple[str, str, int, int | None]]:
+        return [
+            (outcome.value, outcome.label, self.counts.get(outcome.value, 0), self.percent(outcome.value))
+            for outcome in CaseOutcome
+        ]
+
+
+def case_outcome_split(scope: ReportScope) -> OutcomeSplit:
+    found = dict(
+        scope_closed_episodes(scope).order_by().values_list("outcome").annotate(n=Count("pk"))
+    )
+    return OutcomeSplit({outcome.value: found.get(outcome.value, 0) for outcome in CaseOutcome})
+
+
+@dataclass(frozen=True)
+class DistanceRow:
+    domain_label: str
+    closures: int
+    paired: int
+    mean_start: float | None
+    mean_end: float | None
+
+    @property
+    def completeness(self) -> int | None:
+        exact = percentage(self.paired, self.closures)
+        return None if exact is None else round_half_away(exact)
+
+    @property
+    def mean_change(self) -> float | None:
+        if self.mean_start is None or self.mean_end is None:
+            return None
+        return round(self.mean_end - self.mean_start, 1)
+
+
+def distance_travelled(scope: ReportScope) -> list[DistanceRow]:
+    """For each 1–10 domain: closures scored, how many pair with a score at assessment, and the means."""
+    start_score = DomainScore.objects.filter(
+        checkpoint__episode=OuterRef("checkpoint__episode"),
+        checkpoint__kind=CheckpointKind.ASSESSMENT,
+        domain=OuterRef("domain"),
+        score__isnull=False,
+    ).values("score")[:1]
+    rows = (
+        DomainScore.objects.filter(
+            checkpoint__in=scope_checkpoints(scope).filter(kind=CheckpointKind.CLOSURE),
+            domain__measure=MeasureType.SCALE,
+            score__isnull=False,
+        )
+        .annotate(start=Subquery(start_score))
+        .order_by()
+        .values("domain__version__framework__name", "domain__label", "domain__order")
+        .annotate(
+            closures=Count("pk"),
+            paired=Count("pk", filter=Q(start__isnull=False)),
+            mean_start=Avg("start"),
+            mean_end=Avg("score", filter=Q(start__isnull=False)),
+        )
+        .order_by("domain__version__framework__name", "domain__order")
+    )
+    return [
+        DistanceRow(
+            domain_label=row["domain__label"],
+            closures=row["closures"],
+            paired=row["paired"],
+            mean_start=float(row["mean_start"]) if row["mean_start"] is not None else None,
+            mean_end=float(row["mean_end"]) if row["mean_end"] is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def common_codes(scope: ReportScope, *, limit: int = 10) -> list[tuple[str, int]]:
+    """The codes most often given to the period's narratives."""
+    return list(
+        NarrativeCode.objects.filter(narrative__checkpoint__in=scope_checkpoints(scope))
+        .order_by()
+        .values_list("code__label")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "code__label")[:limit]
+    )
+
+
+def uncoded_narratives(families) -> QuerySet[Narrative]:
+    return (
+        Narrative.objects.filter(checkpoint__episode__family__in=families, codings__isnull=True)
+        .select_related("checkpoint__episode__family")
+        .order_by("created_at", "pk")
+    )
+
+
+def default_triage_scale(scope: ReportScope) -> TriageScale | None:
+    if scope.framework_id:
+        framework = Framework.objects.filter(pk=scope.framework_id).select_related("triage_scale").first()
+        if framework and framework.triage_scale:
+            return framework.triage_scale
+    return TriageScale.objects.filter(frameworks__isnull=False).order_by("pk").first() or TriageScale.objects.first()
+
+
+def suppress(count: int, *, publish: bool) -> int | str:
+    """Counts of 1 to 4 are shown as '<5' in anything published outside the owning organisation."""
+    if publish and 0 < count < SMALL_NUMBER:
+        return f"<{SMALL_NUMBER}"
+    return count
