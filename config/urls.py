@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", cms_views.search, name="search"),
     path("", include("core.urls")),
+    path("", include("outcomes.urls")),
 ]
 
 if settings.DEBUG:
