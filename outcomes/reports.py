@@ -41,7 +41,9 @@ def outcomes_report(scope: ReportScope, *, publish: bool = False) -> dict[str, A
             "closure": suppress(table.closure_total if table else 0, publish=publish),
         },
         "levels": levels,
-        "case_outcomes": {key: suppress(count, publish=publish) for key, count in split.counts.items()},
+        "case_outcomes": {
+            key: suppress(count, publish=publish) for key, count in split.counts.items()
+        },
         "case_outcome_percent": {
             key: (None if publish and 0 < count < 5 else split.percent(key))
             for key, count in split.counts.items()

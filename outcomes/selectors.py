@@ -143,7 +143,9 @@ def triage_table(scope: ReportScope, scale: TriageScale) -> TriageTable:
         )
         for level in levels
     ]
-    return TriageTable(scale, totals[CheckpointKind.ASSESSMENT], totals[CheckpointKind.CLOSURE], rows)
+    return TriageTable(
+        scale, totals[CheckpointKind.ASSESSMENT], totals[CheckpointKind.CLOSURE], rows
+    )
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,12 @@ class OutcomeSplit:
 
     def rows(self) -> list[tuple[str, str, int, int | None]]:
         return [
-            (outcome.value, outcome.label, self.counts.get(outcome.value, 0), self.percent(outcome.value))
+            (
+                outcome.value,
+                outcome.label,
+                self.counts.get(outcome.value, 0),
+                self.percent(outcome.value),
+            )
             for outcome in CaseOutcome
         ]
 
@@ -250,10 +257,15 @@ def uncoded_narratives(families) -> QuerySet[Narrative]:
 
 def default_triage_scale(scope: ReportScope) -> TriageScale | None:
     if scope.framework_id:
-        framework = Framework.objects.filter(pk=scope.framework_id).select_related("triage_scale").first()
+        framework = (
+            Framework.objects.filter(pk=scope.framework_id).select_related("triage_scale").first()
+        )
         if framework and framework.triage_scale:
             return framework.triage_scale
-    return TriageScale.objects.filter(frameworks__isnull=False).order_by("pk").first() or TriageScale.objects.first()
+    return (
+        TriageScale.objects.filter(frameworks__isnull=False).order_by("pk").first()
+        or TriageScale.objects.first()
+    )
 
 
 def suppress(count: int, *, publish: bool) -> int | str:

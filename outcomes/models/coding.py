@@ -19,7 +19,8 @@ class Code(models.Model):
     label = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     keywords = models.TextField(
-        blank=True, help_text="Words or phrases, one per line, that suggest this code. Suggestions only."
+        blank=True,
+        help_text="Words or phrases, one per line, that suggest this code. Suggestions only.",
     )
 
     class Meta:
@@ -35,7 +36,9 @@ class Code(models.Model):
 
 
 class NarrativeCode(models.Model):
-    narrative = models.ForeignKey("outcomes.Narrative", on_delete=models.CASCADE, related_name="codings")
+    narrative = models.ForeignKey(
+        "outcomes.Narrative", on_delete=models.CASCADE, related_name="codings"
+    )
     code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
     coded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -44,7 +47,9 @@ class NarrativeCode(models.Model):
 
     class Meta:
         ordering = ["narrative", "code"]
-        constraints = [models.UniqueConstraint(fields=["narrative", "code"], name="code_once_per_narrative")]
+        constraints = [
+            models.UniqueConstraint(fields=["narrative", "code"], name="code_once_per_narrative")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} on narrative #{self.narrative_id}"

@@ -20,15 +20,22 @@ class FamilyRecord(models.Model):
     reference = models.CharField(max_length=40, unique=True, default=new_family_reference)
     locality = models.ForeignKey("core.Locality", on_delete=models.PROTECT, related_name="families")
     supporting_organisation = models.ForeignKey(
-        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        "core.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="supported_families",
         help_text="The provider or funded group supporting this family, if any.",
     )
     supporting_team = models.CharField(
-        max_length=120, blank=True, help_text="A council team, if a council team is supporting them."
+        max_length=120,
+        blank=True,
+        help_text="A council team, if a council team is supporting them.",
     )
     named_officers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_families",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_families",
         help_text="Officers who may see this family's record besides the supporting organisation.",
     )
     consent_scope = models.CharField(
@@ -36,7 +43,8 @@ class FamilyRecord(models.Model):
     )
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
     legal_hold = models.BooleanField(
-        default=False, help_text="Keep this record past its retention period (for example, a court case)."
+        default=False,
+        help_text="Keep this record past its retention period (for example, a court case).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -47,11 +47,16 @@ class Framework(models.Model):
         max_length=300, blank=True, help_text="Where it comes from and under what licence."
     )
     triage_scale = models.ForeignKey(
-        TriageScale, null=True, blank=True, on_delete=models.PROTECT, related_name="frameworks",
+        TriageScale,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="frameworks",
         help_text="The scale used for triaged issues in episodes under this framework.",
     )
     retention_months = models.PositiveSmallIntegerField(
-        default=72, help_text="How long after an episode closes its records are kept (72 = 6 years)."
+        default=72,
+        help_text="How long after an episode closes its records are kept (72 = 6 years).",
     )
 
     class Meta:
@@ -74,7 +79,9 @@ class FrameworkVersion(models.Model):
     class Meta:
         ordering = ["framework", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "number"], name="unique_framework_version"),
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="unique_framework_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,14 +98,20 @@ class FrameworkDomain(models.Model):
         max_length=300, help_text="How the question is put to a family, in plain words."
     )
     measure = models.CharField(max_length=20, choices=MeasureType.choices)
-    low_label = models.CharField(max_length=100, blank=True, help_text="For a 1–10 scale: what 1 means.")
-    high_label = models.CharField(max_length=100, blank=True, help_text="For a 1–10 scale: what 10 means.")
+    low_label = models.CharField(
+        max_length=100, blank=True, help_text="For a 1–10 scale: what 1 means."
+    )
+    high_label = models.CharField(
+        max_length=100, blank=True, help_text="For a 1–10 scale: what 10 means."
+    )
     order = models.PositiveSmallIntegerField()
 
     class Meta:
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="unique_domain_key_per_version"),
+            models.UniqueConstraint(
+                fields=["version", "key"], name="unique_domain_key_per_version"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,11 @@ class Episode(FSMModelMixin, models.Model):
         FrameworkVersion, on_delete=models.PROTECT, related_name="episodes"
     )
     provider = models.ForeignKey(
-        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="episodes"
+        "core.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="episodes",
     )
     team = models.CharField(max_length=120, blank=True)
     started_on = models.DateField()
@@ -46,7 +50,9 @@ class Episode(FSMModelMixin, models.Model):
         return self.reference
 
     @transition(
-        field=status, source=EpisodeStatus.OPEN, target=EpisodeStatus.CLOSED,
+        field=status,
+        source=EpisodeStatus.OPEN,
+        target=EpisodeStatus.CLOSED,
         permission=rules.can_close_episode,
     )
     def close(self, *, outcome: str, closed_on) -> None:
@@ -54,7 +60,9 @@ class Episode(FSMModelMixin, models.Model):
         self.closed_on = closed_on
 
     @transition(
-        field=status, source=EpisodeStatus.CLOSED, target=EpisodeStatus.OPEN,
+        field=status,
+        source=EpisodeStatus.CLOSED,
+        target=EpisodeStatus.OPEN,
         permission=rules.can_close_episode,
     )
     def reopen(self) -> None:
@@ -68,12 +76,20 @@ class Checkpoint(FSMModelMixin, models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="checkpoints")
     kind = models.CharField(max_length=20, choices=CheckpointKind.choices)
     recorded_on = models.DateField(db_index=True)
-    self_reported = models.BooleanField(default=False, help_text="The family filled this in themselves.")
+    self_reported = models.BooleanField(
+        default=False, help_text="The family filled this in themselves."
+    )
     assisted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The practitioner who helped, when they filled it in together.",
     )
-    status = FSMField(default=CheckpointStatus.DRAFT, choices=CheckpointStatus.choices, protected=True)
+    status = FSMField(
+        default=CheckpointStatus.DRAFT, choices=CheckpointStatus.choices, protected=True
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -91,7 +107,9 @@ class Checkpoint(FSMModelMixin, models.Model):
         return f"{self.get_kind_display()} for {self.episode}"
 
     @transition(
-        field=status, source=CheckpointStatus.DRAFT, target=CheckpointStatus.SUBMITTED,
+        field=status,
+        source=CheckpointStatus.DRAFT,
+        target=CheckpointStatus.SUBMITTED,
         permission=rules.can_submit_checkpoint,
     )
     def submit(self, *, at) -> None:
@@ -100,13 +118,17 @@ class Checkpoint(FSMModelMixin, models.Model):
 
 class TriagedIssue(models.Model):
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="issues")
-    issue = models.CharField(max_length=120, help_text="The issue, e.g. 'housing' or 'school attendance'.")
+    issue = models.CharField(
+        max_length=120, help_text="The issue, e.g. 'housing' or 'school attendance'."
+    )
     level = models.ForeignKey(TriageLevel, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["checkpoint", "level__order", "issue"]
         constraints = [
-            models.UniqueConstraint(fields=["checkpoint", "issue"], name="one_level_per_issue_per_checkpoint"),
+            models.UniqueConstraint(
+                fields=["checkpoint", "issue"], name="one_level_per_issue_per_checkpoint"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,14 +158,22 @@ class DomainScore(models.Model):
     domain = models.ForeignKey(FrameworkDomain, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     answer = models.BooleanField(null=True, blank=True)
-    level = models.ForeignKey(TriageLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    goals = models.JSONField(default=list, blank=True, help_text='[{"goal": "…", "rating": 0-10}, …]')
+    level = models.ForeignKey(
+        TriageLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    goals = models.JSONField(
+        default=list, blank=True, help_text='[{"goal": "…", "rating": 0-10}, …]'
+    )
 
     class Meta:
         ordering = ["checkpoint", "domain__order"]
         constraints = [
-            models.UniqueConstraint(fields=["checkpoint", "domain"], name="one_score_per_domain_per_checkpoint"),
-            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=10), name="score_at_most_ten"),
+            models.UniqueConstraint(
+                fields=["checkpoint", "domain"], name="one_score_per_domain_per_checkpoint"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=10), name="score_at_most_ten"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,11 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--triage", type=Path, help="triage CSV")
         parser.add_argument("--outcomes", type=Path, help="case outcomes CSV")
         parser.add_argument(
-            "--framework", default="early-help-triage",
+            "--framework",
+            default="early-help-triage",
             help="the framework (slug) the imported episodes are recorded against",
         )
 
-    def handle(self, *args, triage: Path | None, outcomes: Path | None, framework: str, **options) -> None:
+    def handle(
+        self, *args, triage: Path | None, outcomes: Path | None, framework: str, **options
+    ) -> None:
         if not triage and not outcomes:
             raise CommandError("Give --triage FILE.csv, --outcomes FILE.csv, or both.")
         chosen = Framework.objects.filter(slug=framework).first()
@@ -47,7 +50,11 @@ class Command(BaseCommand):
                 more = len(rejected.problems) - 50
                 if more > 0:
                     lines += f"\n  … and {more} more"
-                raise CommandError(f"{path.name} was not imported; nothing was changed:\n{lines}") from None
+                raise CommandError(
+                    f"{path.name} was not imported; nothing was changed:\n{lines}"
+                ) from None
             except UnicodeDecodeError:
-                raise CommandError(f"{path.name} is not a UTF-8 CSV file. Save it as 'CSV UTF-8' and try again.") from None
+                raise CommandError(
+                    f"{path.name} is not a UTF-8 CSV file. Save it as 'CSV UTF-8' and try again."
+                ) from None
             self.stdout.write(f"{path.name}: {report.summary()}.")

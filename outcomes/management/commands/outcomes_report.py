@@ -17,7 +17,9 @@ def _date(value: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Print the outcomes report (triage table, case outcomes, distance travelled) for a period."
+    help = (
+        "Print the outcomes report (triage table, case outcomes, distance travelled) for a period."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
@@ -28,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--framework", help="framework slug")
         parser.add_argument("--format", choices=["json", "text"], default="text")
         parser.add_argument(
-            "--publish", action="store_true", help="suppress counts under 5, for reports that leave the organisation"
+            "--publish",
+            action="store_true",
+            help="suppress counts under 5, for reports that leave the organisation",
         )
 
     def handle(self, *args, **options) -> None:
@@ -62,7 +66,9 @@ class Command(BaseCommand):
     def _find(self, model, field: str, value: str | None, label: str) -> int | None:
         if not value:
             return None
-        found = model.objects.filter(**{f"{field}__iexact": value}).values_list("pk", flat=True).first()
+        found = (
+            model.objects.filter(**{f"{field}__iexact": value}).values_list("pk", flat=True).first()
+        )
         if found is None:
             raise CommandError(f"There is no {label} called {value!r}.")
         return found
