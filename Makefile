@@ -70,8 +70,8 @@ format: install-test
 bench: install-test assets
 	$(PY) benchmarks/run.py
 
-graphs: install
-	$(PY) manage.py graph_transitions --output docs/transitions.dot || true
+graphs: install-test
+	$(PY) manage.py graph_transitions outcomes > docs/transitions-outcomes.dot
 
 clean:
 	rm -rf $(VENV) node_modules static_build staticfiles db.sqlite3

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_fsm",
     "crispy_forms",
     "crispy_forms_gds",
     # Accounts and MFA
@@ -84,12 +85,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before our middleware: the timeout and MFA redirects tell the person why with a message.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "core.middleware.SessionTimeoutMiddleware",
     "core.middleware.RequireMFAMiddleware",
     "core.middleware.PrivacyHeadersMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -176,6 +178,7 @@ ACCOUNT_FORMS = {
     "signup": "core.account_forms.SeedbedSignupForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+MFA_ADAPTER = "core.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Seedbed")
 MFA_PASSKEY_LOGIN_ENABLED = False
