@@ -7,8 +7,9 @@ a bare Django view measured just before it, so the ratio page/bare shows what th
     make bench                       # or: .venv/bin/python benchmarks/run.py
     .venv/bin/python benchmarks/run.py --duration 5 --connections 16 --keep-db
 
-Needs PostgreSQL (127.0.0.1:5432, or BENCH_PG_* below), Redis (REDIS_URL, default db 13 on
-127.0.0.1) and wrk (apt-get install wrk). Every request goes to 127.0.0.1.
+Needs PostgreSQL (127.0.0.1:5432 as root, or the BENCH_PG_* variables below), Redis (BENCH_REDIS_URL,
+default database 13 on 127.0.0.1), the built front-end (make assets) and wrk (apt-get install wrk).
+Every request goes to 127.0.0.1. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ class Measurement:
     p99_ms: float
     requests: int
     errors: int  # socket errors, timeouts and non-2xx/3xx responses
+    # CPU time spent per request by the gunicorn workers and by their PostgreSQL backends (Linux only).
+    # Unlike req/s, these hardly change when other work shares the machine.
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
 
 class BenchError(Exception):
@@ -233,6 +238,64 @@ def check_pages(base: str) -> None:
             raise BenchError(f"{name} ({path}) answered {status}, not 200: {body[:300]!r}")
 
 
+# --- CPU accounting (Linux /proc) -----------------------------------------------------------------
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, in seconds; 0 if it has gone or cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """Reads the CPU time used so far by the gunicorn workers and by their database backends."""
+
+    def __init__(self, gunicorn_pid: int, db_name: str):
+        self.gunicorn_pid = gunicorn_pid
+        self.db_name = db_name
+        self.available = os.path.exists(f"/proc/{gunicorn_pid}/stat") and PG_HOST in (
+            "127.0.0.1",
+            "localhost",
+        )
+
+    def _backend_pids(self) -> list[int]:
+        with _pg_admin() as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.db_name],
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def read(self) -> dict[int, float] | None:
+        if not self.available:
+            return None
+        app = {pid: _cpu_seconds(pid) for pid in _children(self.gunicorn_pid)}
+        db = {-pid: _cpu_seconds(pid) for pid in self._backend_pids()}  # negative: database
+        return {**app, **db}
+
+    @staticmethod
+    def per_request(before, after, requests: int) -> tuple[float | None, float | None]:
+        if before is None or after is None or not requests:
+            return None, None
+        app = sum(after[p] - before.get(p, 0.0) for p in after if p > 0)
+        db = sum(after[p] - before.get(p, 0.0) for p in after if p < 0)
+        return round(app * 1000 / requests, 3), round(db * 1000 / requests, 3)
+
+
 # --- wrk ----------------------------------------------------------------------------------------
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -313,16 +376,32 @@ def run_wrk(
 
 
 def measure(
-    wrk: str, base: str, name: str, path: str, args: argparse.Namespace, script: Path
+    wrk: str,
+    base: str,
+    name: str,
+    path: str,
+    args: argparse.Namespace,
+    script: Path,
+    meter: CpuMeter,
 ) -> Measurement:
     options = {"connections": args.connections, "threads": args.threads, "script": script}
     if args.warmup > 0:
         run_wrk(wrk, base + path, seconds=args.warmup, **options)
+    # The warm-up opened every database connection, so each backend is counted from here on.
+    before = meter.read()
     output = run_wrk(wrk, base + path, seconds=args.duration, **options)
+    after = meter.read()
     result = parse_wrk(output, name, path)
+    result.app_cpu_ms, result.db_cpu_ms = CpuMeter.per_request(before, after, result.requests)
+    cpu = (
+        f"  CPU/req app {result.app_cpu_ms:.2f} ms, db {result.db_cpu_ms:.2f} ms"
+        if result.app_cpu_ms is not None
+        else ""
+    )
     print(
         f"  {name:<18} {result.requests_per_second:>9,.0f} req/s  "
         f"p50 {result.p50_ms:6.2f} ms  p95 {result.p95_ms:6.2f} ms"
+        + cpu
         + (f"  {result.errors} errors" if result.errors else ""),
         flush=True,
     )
@@ -332,20 +411,29 @@ def measure(
 # --- Report -------------------------------------------------------------------------------------
 
 
+def _cpu(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def table(rows: list[dict]) -> str:
     header = (
-        f"{'page':<16} {'path':<27} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7}"
-        f" {'bare req/s':>10} {'page/bare':>9} {'errors':>6}"
+        f"{'page':<14} {'path':<26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}"
+        f" {'bare req/s':>10} {'page/bare':>9} {'CPU ms/req':>10} {'(db)':>5} {'errors':>6}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
         page, bare = row["page"], row["bare"]
         lines.append(
-            f"{page['name']:<16} {page['path']:<27} {page['requests_per_second']:>8,.0f}"
+            f"{page['name']:<14} {page['path']:<26} {page['requests_per_second']:>7,.0f}"
             f" {page['p50_ms']:>7.2f} {page['p95_ms']:>7.2f}"
             f" {bare['requests_per_second']:>10,.0f} {row['ratio']:>9.3f}"
+            f" {_cpu(page['app_cpu_ms']):>10} {_cpu(page['db_cpu_ms']):>5}"
             f" {page['errors'] + bare['errors']:>6}"
         )
+    bare_cpu = [row["bare"]["app_cpu_ms"] for row in rows if row["bare"]["app_cpu_ms"] is not None]
+    if bare_cpu:
+        lines.append(f"bare Django view: {min(bare_cpu):.2f} CPU ms/req")
+    lines.append("CPU ms/req: gunicorn workers' CPU per request; (db): their PostgreSQL backends'.")
     return "\n".join(lines)
 
 
@@ -378,8 +466,8 @@ def versions(env: dict[str, str]) -> dict:
     try:
         with _pg_admin() as conn:
             result["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001 - a version is nice to have, not needed
-        pass
+    except Exception as error:  # a version is nice to have, not needed
+        result["postgresql"] = f"unknown ({type(error).__name__})"
     wrk_version = subprocess.run(
         [shutil.which("wrk") or "wrk", "--version"],
         capture_output=True,
@@ -396,9 +484,7 @@ def versions(env: dict[str, str]) -> dict:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--duration", type=float, default=10, help="seconds per URL (default 10)"
-    )
+    parser.add_argument("--duration", type=float, default=10, help="seconds per URL (default 10)")
     parser.add_argument(
         "--connections", type=int, default=8, help="concurrent connections (default 8)"
     )
@@ -436,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        print("psycopg is not installed: pip install -e '.[test,dev]'", file=sys.stderr)
+        print("psycopg is not installed: run make install", file=sys.stderr)
         return 2
 
     # SIGTERM (and SIGHUP) clean up like Ctrl-C does.
@@ -458,7 +544,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             create_database(db_name)
         except Exception as error:
-            raise BenchError(f"cannot create the database (is PostgreSQL running?): {error}")
+            raise BenchError(
+                f"cannot create the database (is PostgreSQL running?): {error}"
+            ) from error
         db_created = True
         manage(env, "migrate", "--no-input")
         manage(env, "seed_demo")
@@ -476,10 +564,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.connections} connections, {args.threads} threads",
             flush=True,
         )
+        meter = CpuMeter(gunicorn.pid, db_name)
         rows = []
         for name, path in PAGES:
-            bare = measure(wrk, base, *BARE, args, script)
-            page = measure(wrk, base, name, path, args, script)
+            bare = measure(wrk, base, *BARE, args, script, meter)
+            page = measure(wrk, base, name, path, args, script, meter)
             ratio = page.requests_per_second / bare.requests_per_second
             rows.append({"page": asdict(page), "bare": asdict(bare), "ratio": round(ratio, 4)})
 
@@ -503,10 +592,15 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(table(rows))
         print()
-        print(
-            f"Load average at start {machine_info['load_average_at_start']}: figures are only "
-            "comparable on an otherwise idle machine."
-        )
+        load = machine_info["load_average_at_start"][0]
+        if load > 0.5 * (os.cpu_count() or 1):
+            print(
+                f"Warning: the load average was {load:.1f} on {os.cpu_count()} CPUs when this began; "
+                "other work was sharing the machine, so req/s are lower than an idle machine gives. "
+                "Compare page/bare and CPU ms/req rather than req/s."
+            )
+        else:
+            print(f"Load average at start: {load:.1f} on {os.cpu_count()} CPUs.")
         print(f"Written to {out.relative_to(ROOT)}")
         return 0
     except BenchError as error:
@@ -525,9 +619,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.keep_db:
                 print(f"Kept the database: DATABASE_URL={database_url(db_name)}")
             else:
+                print(f"Dropping database {db_name}", flush=True)
                 try:
                     drop_database(db_name)
-                except Exception as error:  # noqa: BLE001 - say so, and still exit
+                except Exception as error:  # say so, and still exit
                     print(f"could not drop database {db_name}: {error}", file=sys.stderr)
         script.unlink(missing_ok=True)
 

@@ -207,6 +207,9 @@ class SiteSettings(BaseSiteSetting):
         help_text="For example: this is a new service; tell us what you think.",
     )
 
+    # Every public page shows these in its header and footer: fetch them with the settings, in one query.
+    select_related = ["accessibility_page", "privacy_page", "logo"]
+
     panels = [
         FieldPanel("council_name"),
         FieldPanel("service_name"),

@@ -1,5 +1,7 @@
 """allauth's forms with GOV.UK wording: labels that say what to type, no placeholders, autocomplete set."""
 
+from django.contrib.auth.hashers import make_password
+
 from allauth.account.forms import LoginForm, SignupForm
 
 
@@ -31,3 +33,10 @@ class SeedbedSignupForm(SignupForm):
         if "password2" in self.fields:
             self.fields["password2"].label = "Type the password again"
             self.fields["password2"].widget.attrs.pop("placeholder", None)
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash; spend the same time on an address we already
+            # know, so how long sign-up takes does not say whether someone has an account.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

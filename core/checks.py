@@ -25,6 +25,11 @@ def seedbed_deploy_checks(app_configs, **kwargs):
             problems.append(
                 Warning(f"SECURE_CSP should set {directive} {expected}.", id="seedbed.W003")
             )
+    if 0 < settings.SECURE_HSTS_SECONDS < 60 * 60 * 24 * 365:
+        # Django's own check (security.W004) asks for a value; the HSTS preload list wants a year.
+        problems.append(
+            Warning("SECURE_HSTS_SECONDS should be at least a year.", id="seedbed.W005")
+        )
     if getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None):
         problems.append(Error("MFA_TOTP_INSECURE_BYPASS_CODE must not be set.", id="seedbed.E001"))
     if settings.CELERY_TASK_ALWAYS_EAGER:

@@ -8,12 +8,12 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
-
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 PDF_ORIGIN = "https://seedbed.pdf.internal"
 

@@ -9,7 +9,7 @@ import random
 from django.db import transaction
 
 from core.models import Locality, Organisation
-from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus
+from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus, ConsentScope
 from outcomes.models import (
     Code,
     DomainScore,
@@ -144,7 +144,8 @@ def seed_outcomes() -> None:
     ):
         family = episode.family
         family.supporting_organisation = providers[index % len(providers)] if providers else None
-        family.save(update_fields=["supporting_organisation"])
+        family.consent_scope = ConsentScope.ANONYMOUS_REPORTING if index % 4 else ConsentScope.PARTNERS
+        family.save(update_fields=["supporting_organisation", "consent_scope"])
         Episode.objects.filter(pk=episode.pk).update(provider=family.supporting_organisation)
         for checkpoint in episode.checkpoints.all():
             text = NARRATIVES[
@@ -164,6 +165,7 @@ def seed_outcomes() -> None:
         family = FamilyRecord.objects.create(
             locality=locality,
             supporting_organisation=providers[index % len(providers)] if providers else None,
+            consent_scope=ConsentScope.PARTNERS if index % 5 else ConsentScope.SUPPORT_ONLY,
         )
         started = datetime.date(2026, 4, 1) + datetime.timedelta(days=index * 3)
         episode = Episode.objects.create(

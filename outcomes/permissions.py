@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from core.permissions import localities_for
+from outcomes.enums import ConsentScope
+
+SHARED_WITH_COUNCIL = (ConsentScope.PARTNERS, ConsentScope.ANONYMOUS_REPORTING)
 
 if TYPE_CHECKING:
     from core.models import User
@@ -14,14 +17,16 @@ if TYPE_CHECKING:
 
 def families_for(user: "User") -> "QuerySet[FamilyRecord]":
     """Families supported by the person's organisation, assigned to them by name, or (for officers
-    with the right) in their localities."""
+    with the right) in their localities when the family's consent covers the council's team."""
     from outcomes.models import FamilyRecord
 
     if not user.is_authenticated or not user.is_active:
         return FamilyRecord.objects.none()
     visible = Q(supporting_organisation__memberships__user=user) | Q(named_officers=user)
     if user.has_perm("outcomes.view_all_families"):
-        visible |= Q(locality__in=localities_for(user))
+        # Officers see their localities' families only where the family agreed to the council's
+        # early help team seeing their record.
+        visible |= Q(locality__in=localities_for(user), consent_scope__in=SHARED_WITH_COUNCIL)
     return FamilyRecord.objects.filter(visible).distinct()
 
 

@@ -327,6 +327,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = UPLOAD_MAX_IMAGE_PIXELS
+# No Gravatar: it would send a hash of each staff member's email to a third party on every page.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Logging: never the request body, never personal data. core.logging strips what slips through.
 LOGGING = {

@@ -1,4 +1,5 @@
 from .coding import Code, Codebook, NarrativeCode
+from .exports import ExportStatus, ReportExport
 from .families import CheckpointLink, FamilyRecord
 from .frameworks import Framework, FrameworkDomain, FrameworkVersion, TriageLevel, TriageScale
 from .records import Checkpoint, DomainScore, Episode, Narrative, TriagedIssue
@@ -10,12 +11,14 @@ __all__ = [
     "Codebook",
     "DomainScore",
     "Episode",
+    "ExportStatus",
     "FamilyRecord",
     "Framework",
     "FrameworkDomain",
     "FrameworkVersion",
     "Narrative",
     "NarrativeCode",
+    "ReportExport",
     "TriageLevel",
     "TriageScale",
     "TriagedIssue",

@@ -1,9 +1,9 @@
 import time
 
+from django.core.management import call_command
+
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-from django.core.management import call_command
 
 from cms.models import FamilyHubPage, SelfHelpPage, SiteSettings, StandardPage
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -17,12 +17,21 @@ def test_the_demo_borough_loads_once_however_often_it_is_run(capsys):
     call_command("seed_demo")
     first = (User.objects.count(), Organisation.objects.count(), FamilyHubPage.objects.count())
     call_command("seed_demo")
-    assert (User.objects.count(), Organisation.objects.count(), FamilyHubPage.objects.count()) == first
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        FamilyHubPage.objects.count(),
+    ) == first
 
     assert Locality.objects.count() == 4
     assert FamilyHubPage.objects.live().count() == 12
     assert AdvisoryBoard.objects.count() == 4
-    assert {m.role for m in BoardMembership.objects.all()} >= {"chair", "community", "parent", "partner"}
+    assert {m.role for m in BoardMembership.objects.all()} >= {
+        "chair",
+        "community",
+        "parent",
+        "partner",
+    }
     assert Organisation.objects.count() == 30
     assert {o.legal_form for o in Organisation.objects.all()} == set(LegalForm.values)
     for organisation in Organisation.objects.all():

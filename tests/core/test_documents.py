@@ -3,10 +3,10 @@
 import io
 import zipfile
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 import pytest
 from PIL import Image
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.enums import DocumentKind, Role
 from core.models import AuditEntry, LocalityStaff, PrivateDocument
@@ -61,24 +61,34 @@ def test_a_volunteer_uploads_their_governing_document_and_downloads_it_again(cli
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in download["Content-Security-Policy"]
-    assert AuditEntry.objects.filter(action=AuditAction.DOWNLOAD, object_id=str(document.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.DOWNLOAD, object_id=str(document.pk)
+    ).exists()
 
 
 def test_insurance_needs_its_end_date_and_the_file_is_kept_for_the_retry(client, member):
-    response = _upload(client, member.organisation, "insurance.pdf", PDF_BYTES, kind=DocumentKind.INSURANCE)
+    response = _upload(
+        client, member.organisation, "insurance.pdf", PDF_BYTES, kind=DocumentKind.INSURANCE
+    )
     assert response.status_code == 400
     assert "Enter the date your insurance ends" in response.text
     assert "There is a problem" in response.text
     response = _upload(
-        client, member.organisation, "insurance.pdf", PDF_BYTES,
-        kind=DocumentKind.INSURANCE, expires_on="31/3/2027",
+        client,
+        member.organisation,
+        "insurance.pdf",
+        PDF_BYTES,
+        kind=DocumentKind.INSURANCE,
+        expires_on="31/3/2027",
     )
     assert response.status_code == 302
     assert PrivateDocument.objects.get().expires_on.isoformat() == "2027-03-31"
 
 
 def test_a_photo_is_stored_without_its_location_or_camera_details(client, member):
-    response = _upload(client, member.organisation, "event.jpg", _jpeg_with_gps(), kind=DocumentKind.PHOTO)
+    response = _upload(
+        client, member.organisation, "event.jpg", _jpeg_with_gps(), kind=DocumentKind.PHOTO
+    )
     assert response.status_code == 302
     stored = PrivateDocument.objects.get()
     with stored.file.open("rb") as handle, Image.open(handle) as image:
@@ -90,7 +100,9 @@ def test_a_picture_too_big_to_open_safely_is_refused(client, member, settings):
     settings.UPLOAD_MAX_IMAGE_PIXELS = 1000
     buffer = io.BytesIO()
     Image.new("RGB", (100, 100), "white").save(buffer, format="PNG")
-    response = _upload(client, member.organisation, "huge.png", buffer.getvalue(), kind=DocumentKind.PHOTO)
+    response = _upload(
+        client, member.organisation, "huge.png", buffer.getvalue(), kind=DocumentKind.PHOTO
+    )
     assert response.status_code == 400
     assert "too large" in response.text
     assert not PrivateDocument.objects.exists()
@@ -99,7 +111,10 @@ def test_a_picture_too_big_to_open_safely_is_refused(client, member, settings):
 def test_a_word_document_with_macros_is_refused_with_a_way_forward(client, member):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types><Override ContentType='application/vnd.ms-word.document.macroEnabled.main+xml'/></Types>")
+        archive.writestr(
+            "[Content_Types].xml",
+            "<Types><Override ContentType='application/vnd.ms-word.document.macroEnabled.main+xml'/></Types>",
+        )
         archive.writestr("word/document.xml", "<w:document/>")
         archive.writestr("word/vbaProject.bin", b"\x00macro")
     response = _upload(client, member.organisation, "policy.docx", buffer.getvalue())

@@ -3,9 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from django.conf import settings
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,9 @@ def test_health_check_says_which_dependency_is_down(client, settings):
     assert body["broker"].startswith("error")
 
 
-@pytest.mark.skipif(not os.environ.get("CI_REDIS_URL"), reason="needs a real Redis (set CI_REDIS_URL)")
+@pytest.mark.skipif(
+    not os.environ.get("CI_REDIS_URL"), reason="needs a real Redis (set CI_REDIS_URL)"
+)
 def test_a_real_worker_takes_tasks_from_the_redis_broker_and_answers(tmp_path):
     broker = os.environ["CI_REDIS_URL"]
     queue = f"seedbed-test-{os.getpid()}"
@@ -47,18 +49,41 @@ def test_a_real_worker_takes_tasks_from_the_redis_broker_and_answers(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=WARNING", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         sender = subprocess.run(
-            [sys.executable, "-c",
-             "import django; django.setup()\n"
-             "from core.tasks import ping\n"
-             f"print(ping.apply_async(queue={queue!r}, ignore_result=False).get(timeout=60))"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=90, check=False,
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup()\n"
+                "from core.tasks import ping\n"
+                f"print(ping.apply_async(queue={queue!r}, ignore_result=False).get(timeout=60))",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
         )
     finally:
         worker.terminate()

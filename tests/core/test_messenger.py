@@ -1,7 +1,7 @@
-import pytest
-
 from django.core import mail
 from django.db import transaction
+
+import pytest
 
 from core.messenger import message_send
 from core.models import InboxMessage, NotificationPreference
@@ -17,8 +17,11 @@ def test_a_message_lands_in_the_inbox_and_is_emailed_after_the_change_commits(
     person = UserFactory(full_name="Sam Applicant")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = message_send(
-            recipient=person, kind="application_received", template="tests/emails/received",
-            context={"fund": "Ashby Vale Community Matters"}, link="/dashboard/",
+            recipient=person,
+            kind="application_received",
+            template="tests/emails/received",
+            context={"fund": "Ashby Vale Community Matters"},
+            link="/dashboard/",
         )
         assert mail.outbox == []
     assert message.subject == "Your application to Ashby Vale Community Matters has been received"
@@ -33,13 +36,18 @@ def test_nothing_is_emailed_when_the_change_that_caused_it_is_rolled_back(
     django_capture_on_commit_callbacks,
 ):
     person = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            message_send(
-                recipient=person, kind="application_received", template="tests/emails/received",
-                context={"fund": "Millbrook"},
-            )
-            raise RuntimeError("the award failed after the message was written")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        message_send(
+            recipient=person,
+            kind="application_received",
+            template="tests/emails/received",
+            context={"fund": "Millbrook"},
+        )
+        raise RuntimeError("the award failed after the message was written")
     assert callbacks == []
     assert mail.outbox == []
     assert not InboxMessage.objects.exists()
@@ -49,7 +57,9 @@ def test_an_email_is_sent_once_even_if_the_task_runs_twice(django_capture_on_com
     person = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         message = message_send(
-            recipient=person, kind="application_received", template="tests/emails/received",
+            recipient=person,
+            kind="application_received",
+            template="tests/emails/received",
             context={"fund": "Riverside"},
         )
     send_inbox_email.delay(message.pk)
@@ -63,7 +73,9 @@ def test_someone_who_turned_off_reminders_gets_them_in_the_inbox_only(
     NotificationPreference.objects.create(user=person, kind="reminder", email=False)
     with django_capture_on_commit_callbacks(execute=True):
         message_send(
-            recipient=person, kind="reminder", template="tests/emails/reminder",
+            recipient=person,
+            kind="reminder",
+            template="tests/emails/reminder",
             context={"fund": "Riverside"},
         )
     assert mail.outbox == []
@@ -75,7 +87,9 @@ def test_decisions_are_emailed_whatever_the_preferences(django_capture_on_commit
     NotificationPreference.objects.create(user=person, kind="application_received", email=False)
     with django_capture_on_commit_callbacks(execute=True):
         message_send(
-            recipient=person, kind="application_received", template="tests/emails/received",
+            recipient=person,
+            kind="application_received",
+            template="tests/emails/received",
             context={"fund": "Riverside"},
         )
     assert len(mail.outbox) == 1
@@ -85,7 +99,9 @@ def test_a_person_reads_their_messages_and_sets_their_email_choices(client):
     person = UserFactory()
     other = UserFactory()
     mine = InboxMessage.objects.create(recipient=person, kind="x", subject="Yours", body="Hello")
-    theirs = InboxMessage.objects.create(recipient=other, kind="x", subject="Not yours", body="Secret")
+    theirs = InboxMessage.objects.create(
+        recipient=other, kind="x", subject="Not yours", body="Secret"
+    )
     client.force_login(person)
     listing = client.get("/messages/")
     assert "Yours" in listing.text and "Not yours" not in listing.text

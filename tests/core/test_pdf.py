@@ -9,7 +9,6 @@ import pytest
 
 from core.pdf import render_pdf
 
-
 pytestmark = pytest.mark.usefixtures("test_templates")
 
 
@@ -76,7 +75,9 @@ def test_a_table_in_a_pdf_keeps_its_header_cells():
 
 
 def test_a_pdf_cannot_read_files_from_the_server():
-    pdf = _pdf('<img src="file:///etc/passwd" alt="x"><link rel="stylesheet" href="file:///etc/hostname">')
+    pdf = _pdf(
+        '<img src="file:///etc/passwd" alt="x"><link rel="stylesheet" href="file:///etc/hostname">'
+    )
     text = b"".join(page.Contents.read_bytes() for page in pdf.pages if "/Contents" in page)
     assert b"root:" not in text
     assert len(pdf.pages) >= 1
@@ -84,8 +85,10 @@ def test_a_pdf_cannot_read_files_from_the_server():
 
 def test_a_pdf_cannot_reach_a_server_on_the_network(loopback_listener):
     port, hits = loopback_listener
-    _pdf(f'<img src="http://127.0.0.1:{port}/probe.png" alt="x">'
-         f'<link rel="stylesheet" href="http://127.0.0.1:{port}/probe.css">')
+    _pdf(
+        f'<img src="http://127.0.0.1:{port}/probe.png" alt="x">'
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/probe.css">'
+    )
     assert hits == []
 
 
