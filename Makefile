@@ -38,7 +38,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static_build/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard assets/scss/*.scss) $(wildcard assets/js/*.js)
+static_build/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard assets/scss/*.scss) $(wildcard assets/js/*.mjs)
 	node scripts/build-assets.mjs
 	@touch $@
 

@@ -3,7 +3,7 @@ from django import forms
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 
-from core.enums import DocumentKind
+from core.enums import DocumentKind, LegalForm
 from core.models import Organisation
 
 
@@ -13,6 +13,8 @@ class GDSFormMixin:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[misc]
         self.helper = FormHelper()
+        # Our templates write the <form> tag themselves (with the CSRF token and enctype).
+        self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.add_input(Submit("submit", self.submit_label))
 
@@ -43,7 +45,12 @@ class OrganisationForm(GDSFormMixin, forms.ModelForm):
             "legal_form": "Many groups are unincorporated: a few people who meet and run things together. That is fine.",
             "postcode": "For example, SW1A 1AA",
         }
+        error_messages = {
+            "name": {"required": "Enter the name of your group or organisation."},
+            "legal_form": {"required": "Select what kind of group you are."},
+        }
         widgets = {
+            "website": forms.TextInput(attrs={"type": "url", "spellcheck": "false"}),
             "legal_form": forms.RadioSelect,
             "localities": forms.CheckboxSelectMultiple,
             "address": forms.Textarea(attrs={"rows": 3}),
@@ -52,6 +59,8 @@ class OrganisationForm(GDSFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # A radio list needs no "choose one" entry.
+        self.fields["legal_form"].choices = LegalForm.choices
         self.helper.layout = Layout(
             Field.text("name"),
             Field.radios("legal_form", legend_size=Size.SMALL),
@@ -69,10 +78,17 @@ class DocumentUploadForm(GDSFormMixin, forms.Form):
     submit_label = "Upload"
 
     kind = forms.ChoiceField(
-        label="What is this document?", choices=DocumentKind.choices, widget=forms.RadioSelect
+        label="What is this document?",
+        choices=DocumentKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what this document is."},
     )
     file = forms.FileField(
         label="Choose the file",
+        error_messages={
+            "required": "Choose the file to upload.",
+            "empty": "The file you chose is empty.",
+        },
         help_text="PDF, Word (.docx), OpenDocument (.odt), JPEG or PNG, up to 10 MB.",
     )
     expires_on = forms.DateField(
@@ -80,6 +96,8 @@ class DocumentUploadForm(GDSFormMixin, forms.Form):
         required=False,
         help_text="For example, 31/3/2027",
         input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y"],
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": "Enter the date like 31/3/2027."},
     )
 
     def __init__(self, *args, **kwargs) -> None:

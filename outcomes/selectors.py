@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db import connections
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 
 from outcomes.arithmetic import describe_change, percentage, relative_change, round_half_away
 from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus, EpisodeStatus, MeasureType
@@ -127,7 +127,8 @@ def triage_table(scope: ReportScope, scale: TriageScale) -> TriageTable:
         scope_checkpoints(scope)
         .filter(episode__framework_version__in=versions)
         .order_by()
-        .values_list("pk", "kind")
+        .annotate(in_scope_id=F("pk"), in_scope_kind=F("kind"))
+        .values_list("in_scope_id", "in_scope_kind")
     )
     in_scope_sql, in_scope_params = in_scope.query.sql_with_params()
     database = connections[in_scope.db]
@@ -137,7 +138,7 @@ def triage_table(scope: ReportScope, scale: TriageScale) -> TriageTable:
         name(TriagedIssue._meta.get_field("checkpoint").column),
         name(TriagedIssue._meta.get_field("level").column),
     )
-    pk, kind = name(Checkpoint._meta.pk.column), name(Checkpoint._meta.get_field("kind").column)
+    pk, kind = name("in_scope_id"), name("in_scope_kind")
     marks = "".join(
         f", MAX(CASE WHEN {level_id} = %s THEN 1 ELSE 0 END) AS has_{n}" for n in range(len(levels))
     )

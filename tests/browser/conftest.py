@@ -165,7 +165,7 @@ def axe_violations(page: Page, *, include: list[str] | None = None) -> list[str]
             target = " >> ".join(
                 " ".join(part) if isinstance(part, list) else part for part in node["target"]
             )
-            lines.append(f"    {target}")
+            lines.append(f"    {target}    {' '.join(node['html'].split())[:120]}")
             summary = (node.get("failureSummary") or "").splitlines()[1:3]
             lines.extend(f"      {line.strip()}" for line in summary)
     return lines
@@ -247,11 +247,39 @@ def totp_code_now(secret: str = TEST_TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
+# --- Hooks ------------------------------------------------------------------------------------
+
+_call_failed = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "browser"
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid} drives the browser: mark it @pytest.mark.browser"
+            )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.stash[_call_failed] = report.failed
+    return report
+
+
 # --- Fixtures ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    stylesheet = Path(settings.BASE_DIR) / "static_build" / "css" / "main.css"
+    if not stylesheet.exists():
+        pytest.fail(
+            "The front end is not built: run `node scripts/build-assets.mjs`", pytrace=False
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -351,7 +379,7 @@ def new_context(browser: Browser, live_site) -> Iterator[Callable[..., BrowserCo
 
 
 @pytest.fixture
-def new_page(new_context) -> Iterator[Callable[..., Page]]:
+def new_page(request, new_context) -> Iterator[Callable[..., Page]]:
     """Open a watched tab: in ``context`` if given, otherwise in a new context made with the
     keyword arguments (``viewport=SMALL_SCREEN``, ``bypass_csp=False``, ``storage_state=...``)."""
     pages: list[Page] = []
@@ -363,11 +391,8 @@ def new_page(new_context) -> Iterator[Callable[..., Page]]:
         return page
 
     yield open_page
-    problems = []
-    for page in pages:
-        watch = _watches.pop(id(page))
-        problems.extend(watch.problems())
-    if problems:
+    problems = [problem for page in pages for problem in _watches.pop(id(page)).problems()]
+    if problems and not request.node.stash.get(_call_failed, False):
         pytest.fail("\n".join(problems), pytrace=False)
 
 

@@ -1,4 +1,5 @@
-"""An applicant signs in, adds their group and uploads a document, on a desktop and on a small phone."""
+"""Applicants: signing in, adding their group and its documents (on a desktop and on a 320px phone),
+reading messages and finding their settings."""
 
 import pytest
 

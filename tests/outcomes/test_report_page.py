@@ -212,12 +212,14 @@ def test_the_report_for_another_period_leaves_the_published_records_out(client, 
     assert "There are no records in this period" in response.text
 
 
-def test_a_commissioner_only_sees_the_localities_they_work_in(client, table_one):
-    millbrook = [locality for locality in table_one if locality.name == "Millbrook"]
-    client.force_login(commissioner_for(millbrook))
+def test_an_officer_only_sees_the_localities_they_work_in(client, table_one):
+    officer = UserFactory(roles=(Role.GRANTS_OFFICER,), with_mfa=True)
+    LocalityStaff.objects.create(locality=Locality.objects.get(name="Millbrook"), user=officer)
+    client.force_login(officer)
     response = client.get("/outcomes/reports/", TABLE_ONE_PERIOD)
     rows = body_rows(tables(response.text)["Triages with an issue at each level"])
     assert rows[-1][:4] == ["All triages", "44", "", "27"]  # every third of 132 and of 81
+    assert "Ashby Vale</option>" not in response.text
 
 
 def test_a_provider_sees_only_its_own_families_figures(client):

@@ -10,7 +10,7 @@ from django.urls import reverse
 import pytest
 
 from core.enums import Role
-from tests.factories import UserFactory
+from tests.factories import OrganisationMembershipFactory, UserFactory
 from tests.factories.outcomes import FamilyRecordFactory
 from tests.security.sweep import every_get_path
 
@@ -86,15 +86,18 @@ def test_nothing_an_administrator_sees_is_kept_or_shared_with_other_sites(
     assert problems == []
 
 
-def test_a_familys_outcome_record_is_not_kept_and_loads_nothing_from_elsewhere(
-    administrator_client,
-):
+def test_a_familys_outcome_record_is_not_kept_and_loads_nothing_from_elsewhere(sign_in, clock):
     family = FamilyRecordFactory()
+    practitioner = UserFactory(with_mfa=True, roles=(Role.PROVIDER,))
+    OrganisationMembershipFactory(user=practitioner, organisation=family.supporting_organisation)
+    client = Client()
+    sign_in(practitioner, client=client)
     path = reverse("outcomes:families_detail", args=[family.reference])
 
-    response = administrator_client.get(path)
+    response = client.get(path)
 
     assert response.status_code == 200
+    assert family.reference in response.text
     assert _privacy_problems(path, response) == []
 
 
