@@ -144,7 +144,9 @@ def seed_outcomes() -> None:
     ):
         family = episode.family
         family.supporting_organisation = providers[index % len(providers)] if providers else None
-        family.consent_scope = ConsentScope.ANONYMOUS_REPORTING if index % 4 else ConsentScope.PARTNERS
+        family.consent_scope = (
+            ConsentScope.ANONYMOUS_REPORTING if index % 4 else ConsentScope.PARTNERS
+        )
         family.save(update_fields=["supporting_organisation", "consent_scope"])
         Episode.objects.filter(pk=episode.pk).update(provider=family.supporting_organisation)
         for checkpoint in episode.checkpoints.all():
@@ -155,7 +157,7 @@ def seed_outcomes() -> None:
                 checkpoint=checkpoint, prompt="How are things?", text=text
             )
             if index % 3 == 0:  # a third already coded, the rest waiting in the coding queue
-                for key, code in codes.items():
+                for code in codes.values():
                     if any(word in text.lower() for word in code.keyword_list):
                         NarrativeCode.objects.create(narrative=narrative, code=code)
                         break

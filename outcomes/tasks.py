@@ -8,3 +8,12 @@ def make_report_export(export_id: int) -> str | None:
 
     export = report_export_make(export_id=export_id)
     return export.status if export else None
+
+
+@shared_task
+def purge_expired_family_records() -> dict[str, int]:
+    """Nightly: delete family records past their framework's retention period (legal holds kept)."""
+    from outcomes.services.privacy import families_purge_expired
+
+    report = families_purge_expired()
+    return {"deleted": report.deleted, "held": report.held}

@@ -265,7 +265,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "purge-expired-family-records": {
+        "task": "outcomes.tasks.purge_expired_family_records",
+        "schedule": 24 * 60 * 60,
+    },
+}
 
 # Email: one mailer, configured from the environment.
 MAILERS = {

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from outcomes import permissions as rules

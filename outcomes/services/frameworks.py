@@ -44,7 +44,7 @@ def _normalised(domains: list[dict]) -> list[dict]:
 def frameworks_load(paths: list[Path] | None = None) -> LoadSummary:
     """Load triage scales, frameworks and codebooks from JSON files (the shipped ones by default)."""
     summary = LoadSummary()
-    files = paths or sorted((FIXTURES / "frameworks").glob("*.json")) + [FIXTURES / "codebook.json"]
+    files = paths or [*sorted((FIXTURES / "frameworks").glob("*.json")), FIXTURES / "codebook.json"]
     for path in files:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         for scale_data in data.get("triage_scales", []):
@@ -53,19 +53,25 @@ def frameworks_load(paths: list[Path] | None = None) -> LoadSummary:
             )
             for level in scale_data["levels"]:
                 TriageLevel.objects.update_or_create(
-                    scale=scale, key=level["key"],
+                    scale=scale,
+                    key=level["key"],
                     defaults={k: level[k] for k in ("label", "family_label", "colour", "order")},
                 )
         for framework_data in data.get("frameworks", []):
             _load_framework(framework_data, summary)
         for codebook_data in data.get("codebooks", []):
             codebook, _ = Codebook.objects.get_or_create(
-                name=codebook_data["name"], defaults={"description": codebook_data.get("description", "")}
+                name=codebook_data["name"],
+                defaults={"description": codebook_data.get("description", "")},
             )
             for code in codebook_data["codes"]:
                 Code.objects.get_or_create(
-                    codebook=codebook, key=code["key"],
-                    defaults={"label": code["label"], "keywords": "\n".join(code.get("keywords", []))},
+                    codebook=codebook,
+                    key=code["key"],
+                    defaults={
+                        "label": code["label"],
+                        "keywords": "\n".join(code.get("keywords", [])),
+                    },
                 )
     return summary
 

@@ -38,8 +38,12 @@ def episode_close(
     if outcome not in CaseOutcome.values:
         raise ValueError(f"{outcome!r} is not a case outcome")
     return transition_apply(
-        episode, episode.close, by=by, reason=reason or CaseOutcome(outcome).label,
-        outcome=outcome, closed_on=closed_on,
+        episode,
+        episode.close,
+        by=by,
+        reason=reason or CaseOutcome(outcome).label,
+        outcome=outcome,
+        closed_on=closed_on,
     )
 
 

@@ -5,7 +5,9 @@ Who sees what is decided here, once:
 - a person needs `outcomes.view_outcomes_reports` (outcomes.permissions.can_view_reports);
 - their reach is the families they may see (outcomes.permissions.families_for: their organisation's,
   the ones named to them) and, for council staff, every family in their localities
-  (core.permissions.localities_for); borough-wide staff are not restricted;
+  (core.permissions.localities_for); borough-wide staff are not restricted. Reports are counts, never
+  records, so a family in an officer's locality is counted whatever their consent scope, as
+  outcomes_report and the published tables count them;
 - numbers from 1 to 4 are shown as "<5" in everything that can leave the owning organisation: the CSV,
   the committee PDF, and any report not limited to one provider the person belongs to.
 """

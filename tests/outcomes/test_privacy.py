@@ -130,3 +130,13 @@ def test_erasure_keeps_anonymous_counts_and_the_audit_trail_but_not_the_familys_
     assert after == before == (1, 1)
     assert AuditEntry.objects.for_object(family.episodes.get()).count() == audit_before == 1
     assert AuditEntry.objects.for_object(family).filter(to_state="erased").exists()
+
+
+def test_the_nightly_purge_is_scheduled_and_runs_as_a_task(framework, settings):
+    from outcomes.tasks import purge_expired_family_records
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["purge-expired-family-records"]
+    assert schedule["task"] == purge_expired_family_records.name
+    _family(framework, reference="FAM-NIGHTLY", closed_on=datetime.date(2010, 1, 1))
+    assert purge_expired_family_records.delay().get() == {"deleted": 1, "held": 0}
+    assert not FamilyRecord.objects.filter(reference="FAM-NIGHTLY").exists()

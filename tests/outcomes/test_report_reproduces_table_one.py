@@ -2,9 +2,9 @@
 
 import json
 
-import pytest
-
 from django.core.management import call_command
+
+import pytest
 
 from core.models import Locality
 from outcomes.demo import table_one_csv
@@ -27,13 +27,21 @@ def imported(tmp_path, capsys):
     triage, outcomes = table_one_csv(["Ashby Vale", "Millbrook", "Riverside"])
     (tmp_path / "triage.csv").write_text(triage)
     (tmp_path / "outcomes.csv").write_text(outcomes)
-    call_command("import_outcomes", "--triage", tmp_path / "triage.csv", "--outcomes", tmp_path / "outcomes.csv")
+    call_command(
+        "import_outcomes",
+        "--triage",
+        tmp_path / "triage.csv",
+        "--outcomes",
+        tmp_path / "outcomes.csv",
+    )
     capsys.readouterr()
     return tmp_path
 
 
 def _report(capsys, *args) -> dict:
-    call_command("outcomes_report", "--from", "2020-04-01", "--to", "2020-12-31", "--format", "json", *args)
+    call_command(
+        "outcomes_report", "--from", "2020-04-01", "--to", "2020-12-31", "--format", "json", *args
+    )
     return json.loads(capsys.readouterr().out)
 
 
@@ -53,8 +61,12 @@ def test_the_councils_published_triage_table_comes_out_exactly(imported, capsys)
 def test_the_case_outcome_split_is_counted_from_closed_episodes(imported, capsys):
     outcomes = _report(capsys)["case_outcomes"]
     assert outcomes == {
-        "closed_positive": 43, "transferred": 2, "relocated": 2,
-        "escalated": 12, "declined": 10, "disengaged": 12,
+        "closed_positive": 43,
+        "transferred": 2,
+        "relocated": 2,
+        "escalated": 12,
+        "declined": 10,
+        "disengaged": 12,
     }
 
 
@@ -66,7 +78,11 @@ def test_a_report_for_one_locality_counts_only_its_families(imported, capsys):
 
 def test_importing_the_same_files_again_changes_nothing(imported, capsys):
     call_command(
-        "import_outcomes", "--triage", imported / "triage.csv", "--outcomes", imported / "outcomes.csv"
+        "import_outcomes",
+        "--triage",
+        imported / "triage.csv",
+        "--outcomes",
+        imported / "outcomes.csv",
     )
     printed = capsys.readouterr().out
     assert "0 episodes created, 0 checkpoints created, 0 triaged issues created" in printed
