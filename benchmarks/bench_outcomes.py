@@ -23,13 +23,11 @@ import sys
 import time
 from pathlib import Path
 
+from throwaway_db import create_database, database_url, drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("BENCH_PG_USER", "root")
-PG_PASSWORD = os.environ.get("BENCH_PG_PASSWORD", "")
 
 GOAL_SECONDS = 0.5
 PERIOD = (datetime.date(2024, 4, 1), datetime.date(2026, 3, 31))
@@ -49,39 +47,8 @@ ISSUES = [
 CLOSED_SHARE = 0.8  # of episodes, so there are about 1.8 checkpoints per episode
 
 
-def _pg_admin():
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST,
-        port=PG_PORT,
-        user=PG_USER,
-        password=PG_PASSWORD or None,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=10,
-    )
-
-
-def create_database(name: str) -> None:
-    from psycopg import sql
-
-    with _pg_admin() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(name: str) -> None:
-    from psycopg import sql
-
-    with _pg_admin() as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
 def setup_django(db_name: str) -> None:
-    auth = PG_USER + (f":{PG_PASSWORD}" if PG_PASSWORD else "")
-    os.environ["DATABASE_URL"] = f"postgres://{auth}@{PG_HOST}:{PG_PORT}/{db_name}"
+    os.environ["DATABASE_URL"] = database_url(db_name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     for name in ("CELERY_BROKER_URL", "REDIS_URL", "DB_CONN_MAX_AGE"):

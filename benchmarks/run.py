@@ -33,13 +33,11 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from throwaway_db import PG_HOST, PG_PORT, create_database, database_url, drop_database, pg_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("BENCH_PG_USER", "root")
-PG_PASSWORD = os.environ.get("BENCH_PG_PASSWORD", "")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 BARE = ("bare Django view", "/bench/bare/")
@@ -75,41 +73,6 @@ class BenchError(Exception):
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
-
-
-def _pg_admin():
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST,
-        port=PG_PORT,
-        user=PG_USER,
-        password=PG_PASSWORD or None,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=10,
-    )
-
-
-def create_database(name: str) -> None:
-    from psycopg import sql
-
-    with _pg_admin() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(name: str) -> None:
-    from psycopg import sql
-
-    with _pg_admin() as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-def database_url(name: str) -> str:
-    auth = PG_USER + (f":{PG_PASSWORD}" if PG_PASSWORD else "")
-    return f"postgres://{auth}@{PG_HOST}:{PG_PORT}/{name}"
 
 
 # --- Environment and setup ----------------------------------------------------------------------
@@ -273,7 +236,7 @@ class CpuMeter:
         )
 
     def _backend_pids(self) -> list[int]:
-        with _pg_admin() as conn:
+        with pg_admin() as conn:
             rows = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 [self.db_name],
@@ -464,7 +427,7 @@ def versions(env: dict[str, str]) -> dict:
     )
     result = json.loads(found.stdout) if found.returncode == 0 else {}
     try:
-        with _pg_admin() as conn:
+        with pg_admin() as conn:
             result["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     except Exception as error:  # a version is nice to have, not needed
         result["postgresql"] = f"unknown ({type(error).__name__})"

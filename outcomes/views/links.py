@@ -22,24 +22,8 @@ from core.audit import audit_denied, audit_view
 from outcomes.enums import EpisodeStatus
 from outcomes.forms_family import LinkCreateForm
 from outcomes.models import CheckpointLink, FamilyRecord
-from outcomes.permissions import can_view_family
 from outcomes.services.links import LinkRefused, link_create, link_revoke, link_state, link_token
-
-
-def _family_or_404(request: HttpRequest, reference: str) -> FamilyRecord:
-    family = (
-        FamilyRecord.objects.filter(reference=reference)
-        .select_related("locality", "supporting_organisation")
-        .first()
-    )
-    if family is None or not can_view_family(request.user, family):
-        audit_denied(
-            actor=request.user,
-            obj=family,
-            detail=None if family else {"family_reference": reference[:60]},
-        )
-        raise Http404("No such family")
-    return family
+from outcomes.views.common import family_or_404
 
 
 def _link_or_404(request: HttpRequest, family: FamilyRecord, link_id: int) -> CheckpointLink:
@@ -74,7 +58,7 @@ def qr_code_data_uri(text: str) -> str:
 @login_required
 @require_GET
 def link_list(request: HttpRequest, reference: str) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     links = (
         CheckpointLink.objects.filter(episode__family=family)
         .select_related("episode", "created_by")
@@ -92,7 +76,7 @@ def link_list(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def link_create_view(request: HttpRequest, reference: str) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     episodes = list(
         family.episodes.filter(status=EpisodeStatus.OPEN)
         .select_related("framework_version__framework")
@@ -126,7 +110,7 @@ def link_create_view(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_GET
 def link_detail(request: HttpRequest, reference: str, link_id: int) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     link = _link_or_404(request, family, link_id)
     state = link_state(link)
     context = {"family": family, "link": link, "state": state}
@@ -147,7 +131,7 @@ def link_revoke_view(request: HttpRequest, reference: str, link_id: int) -> Http
     """Ask, then stop the link. The question is a page of its own, without the link on it: the
     page showing the link sends no referrer, and a browser then sends `Origin: null` with a form,
     which the CSRF check (rightly, for a signed-in practitioner) refuses."""
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     link = _link_or_404(request, family, link_id)
     if request.method == "GET":
         return render(

@@ -37,13 +37,14 @@ from outcomes.models import (
     Narrative,
     TriagedIssue,
 )
-from outcomes.permissions import can_view_family, families_for
+from outcomes.permissions import families_for
 from outcomes.services.families import (
     checkpoint_record_assisted,
     family_create,
     family_episode_open,
 )
 from outcomes.services.records import episode_close
+from outcomes.views.common import family_or_404
 
 PAGE_SIZE = 25
 
@@ -76,22 +77,6 @@ def level_tag_class(colour: str) -> str:
         TAG_COLOURS,
         key=lambda name: sum((a - b) ** 2 for a, b in zip(rgb, TAG_COLOURS[name], strict=True)),
     )
-
-
-def _family_or_404(request: HttpRequest, reference: str) -> FamilyRecord:
-    family = (
-        FamilyRecord.objects.filter(reference=reference)
-        .select_related("locality", "supporting_organisation")
-        .first()
-    )
-    if family is None or not can_view_family(request.user, family):
-        audit_denied(
-            actor=request.user,
-            obj=family,
-            detail=None if family else {"family_reference": reference[:60]},
-        )
-        raise Http404("No such family")
-    return family
 
 
 def _episode_or_404(request: HttpRequest, family: FamilyRecord, episode_id: int) -> Episode:
@@ -196,7 +181,7 @@ def family_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     checkpoints = Checkpoint.objects.select_related("assisted_by").prefetch_related(
         Prefetch("issues", queryset=TriagedIssue.objects.select_related("level")),
         Prefetch("narratives", queryset=Narrative.objects.prefetch_related("codings__code")),
@@ -229,7 +214,7 @@ def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def episode_open(request: HttpRequest, reference: str) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     form = EpisodeOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -259,7 +244,7 @@ def episode_open(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkpoint_record(request: HttpRequest, reference: str, episode_id: int) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     episode = _episode_or_404(request, family, episode_id)
     if episode.status == EpisodeStatus.CLOSED:
         return _refused(
@@ -314,7 +299,7 @@ def _already_closed(episode: Episode) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def episode_close_view(request: HttpRequest, reference: str, episode_id: int) -> HttpResponse:
-    family = _family_or_404(request, reference)
+    family = family_or_404(request, reference)
     episode = _episode_or_404(request, family, episode_id)
     if request.method == "GET" and episode.status == EpisodeStatus.CLOSED:
         return _refused(request, family, _already_closed(episode))
