@@ -380,7 +380,7 @@ def test_things_ticked_but_not_yet_answered_show_on_the_check_page(client, link)
     [
         (ConsentScope.SUPPORT_ONLY, "Only the people supporting you"),
         (ConsentScope.PARTNERS, "and so will the early help team"),
-        (ConsentScope.ANONYMOUS_REPORTING, "never include anything that could identify you"),
+        (ConsentScope.ANONYMOUS_REPORTING, "and so will the early help team"),
     ],
 )
 def test_the_start_page_says_who_will_see_the_answers(client, link, scope, words):
@@ -388,7 +388,10 @@ def test_the_start_page_says_who_will_see_the_answers(client, link, scope, words
     family.consent_scope = scope
     family.save()
 
-    assert words in text(client.get(url(link)))
+    page = text(client.get(url(link)))
+    assert words in page
+    # Everyone is told, whatever they chose, that answers are counted together without identifying them.
+    assert "without names or anything that could identify you" in page
 
 
 def test_family_pages_are_never_cached_and_never_send_a_referrer(client, link):
