@@ -10,4 +10,5 @@ urlpatterns = [
     path("families/", include("outcomes.urls_staff")),
     path("outcomes/coding/", include("outcomes.urls_coding")),
     path("outcomes/reports/", include("outcomes.urls_reports")),
+    path("outcomes/import/", include("outcomes.urls_import")),
 ]

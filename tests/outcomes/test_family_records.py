@@ -257,8 +257,9 @@ def test_a_provider_can_only_name_their_own_organisation_as_the_supporter(
     assert not FamilyRecord.objects.exists()
 
 
-def test_someone_without_the_right_cannot_add_a_family(client, officer):
-    assert signed_in(client, officer).get("/families/new/").status_code == 403
+def test_someone_without_the_right_cannot_add_a_family(client):
+    commissioner = UserFactory(with_mfa=True, roles=(Role.COMMISSIONER,))
+    assert signed_in(client, commissioner).get("/families/new/").status_code == 403
 
 
 def test_a_practitioner_opens_an_episode_and_records_a_checkpoint_with_the_family(
