@@ -194,6 +194,38 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path) -> 
     raise BenchError(f"/healthz did not answer 200 within {STARTUP_TIMEOUT}s: {last}")
 
 
+FAMILY_LINK_SCRIPT = """
+import datetime
+from django.utils import timezone
+from outcomes.enums import CheckpointKind, EpisodeStatus
+from outcomes.models import CheckpointLink, Episode
+from outcomes.services.links import link_token
+episode = Episode.objects.filter(status=EpisodeStatus.OPEN).order_by("pk").first()
+link = CheckpointLink.objects.create(
+    episode=episode, kind=CheckpointKind.REVIEW,
+    expires_at=timezone.now() + datetime.timedelta(days=14),
+)
+print("/my-story/" + link_token(link) + "/")
+"""
+
+
+def family_story_path(env: dict[str, str]) -> str:
+    """A family's self-report start page, through a real signed link made in the demo data."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", FAMILY_LINK_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("/my-story/")]
+    if result.returncode != 0 or not lines:
+        raise BenchError(f"could not make a family link:\n{result.stderr[-2000:]}")
+    return lines[-1]
+
+
 def check_pages(base: str) -> None:
     for name, path in [BARE, *PAGES]:
         status, body = fetch(base + path)
@@ -514,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "migrate", "--no-input")
         manage(env, "seed_demo")
         manage(env, "collectstatic", "--no-input")
+        PAGES.append(("family self-report", family_story_path(env)))
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
