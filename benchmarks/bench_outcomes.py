@@ -32,18 +32,6 @@ sys.path.insert(0, str(ROOT))
 GOAL_SECONDS = 0.5
 PERIOD = (datetime.date(2024, 4, 1), datetime.date(2026, 3, 31))
 LOCALITIES = ["Ashby Vale", "Millbrook", "Riverside", "Stonebridge"]
-ISSUES = [
-    "housing",
-    "money",
-    "parenting",
-    "school attendance",
-    "emotional wellbeing",
-    "relationships",
-    "child behaviour",
-    "health",
-    "isolation",
-    "substance use",
-]
 CLOSED_SHARE = 0.8  # of episodes, so there are about 1.8 checkpoints per episode
 
 
@@ -73,6 +61,7 @@ def build(checkpoints: int, seed: int) -> dict[str, int]:
     from django.db import connection, transaction
 
     from core.models import Locality, Organisation
+    from outcomes.demo import ISSUES
     from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus, EpisodeStatus
     from outcomes.models import Checkpoint, Episode, FamilyRecord, Framework, TriagedIssue
 

@@ -30,11 +30,17 @@ def organisations_for(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user)
 
 
+def sees_all_localities(user: User) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.has_perm("core.view_all_localities")
+    )
+
+
 def localities_for(user: User) -> QuerySet[Locality]:
     """The localities whose records a staff member may see."""
     if not user.is_authenticated or not user.is_active:
         return Locality.objects.none()
-    if user.is_superuser or user.has_perm("core.view_all_localities"):
+    if sees_all_localities(user):
         return Locality.objects.all()
     return Locality.objects.filter(staff__user=user)
 
@@ -45,9 +51,8 @@ def can_view_document(user: User, document: PrivateDocument) -> bool:
     if document.organisation.memberships.filter(user=user).exists():
         return True
     return user.has_perm("core.view_privatedocument") and (
-        localities_for(user).filter(organisations=document.organisation).exists()
-        or user.has_perm("core.view_all_localities")
-        or user.is_superuser
+        sees_all_localities(user)
+        or localities_for(user).filter(organisations=document.organisation).exists()
     )
 
 

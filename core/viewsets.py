@@ -53,9 +53,8 @@ from core.models import (
     User,
 )
 from core.models.audit import AuditAction
-from core.permissions import can_view_document, localities_for
+from core.permissions import can_view_document, localities_for, sees_all_localities
 
-VIEW_ALL_LOCALITIES = "core.view_all_localities"
 ANY_ACTION = ("add", "change", "delete", "view")
 HISTORY_PANEL_LENGTH = 20
 
@@ -124,7 +123,7 @@ class LocalityScopedPermissionPolicy(ScopedPermissionPolicy):
 
     def scope(self, user: Any) -> QuerySet:
         records = self.model._default_manager.all()
-        if user.has_perm(VIEW_ALL_LOCALITIES):
+        if sees_all_localities(user):
             return records
         in_patch = self.model._default_manager.filter(
             **{f"{self.locality_lookup}__in": localities_for(user)}
@@ -148,7 +147,7 @@ class AuditTrailPermissionPolicy(ScopedPermissionPolicy):
 
     def scope(self, user: Any) -> QuerySet:
         entries = AuditEntry.objects.all()
-        if user.has_perm(VIEW_ALL_LOCALITIES):
+        if sees_all_localities(user):
             return entries
         in_patch = Q(actor_id=user.pk)
         for policy in LocalityScopedPermissionPolicy.every_policy:

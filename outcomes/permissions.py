@@ -48,3 +48,11 @@ def can_code_narratives(user: "User") -> bool:
 
 def can_view_reports(user: "User") -> bool:
     return user.is_authenticated and user.has_perm("outcomes.view_outcomes_reports")
+
+
+IMPORT_PERMISSIONS = ("outcomes.add_familyrecord", "outcomes.view_all_families")
+
+
+def can_import(user: "User") -> bool:
+    """Importing creates family records across localities, so it needs both rights."""
+    return user.is_authenticated and (user.is_superuser or user.has_perms(IMPORT_PERMISSIONS))

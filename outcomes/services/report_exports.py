@@ -29,7 +29,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.models import Locality, Organisation, User
 from core.models.audit import AuditAction
-from core.permissions import localities_for, organisations_for
+from core.permissions import localities_for, organisations_for, sees_all_localities
 from outcomes.enums import CaseOutcome
 from outcomes.models import Episode, ExportStatus, Framework, ReportExport, TriageLevel
 from outcomes.permissions import can_view_reports, families_for
@@ -111,8 +111,7 @@ class ReportReach:
 
 
 def report_reach(user: User) -> ReportReach:
-    everywhere = user.is_superuser or user.has_perm("core.view_all_localities")
-    return ReportReach(user=user, everywhere=everywhere)
+    return ReportReach(user=user, everywhere=sees_all_localities(user))
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,28 @@ def _question_context(
     return {"back_url": back, "skip_url": skip if skippable else ""}
 
 
+def _answer_page(
+    request: HttpRequest,
+    *,
+    token: str,
+    story: Story,
+    step: tuple[str, str],
+    form,
+    save: Callable[[], None],
+    skippable: bool = True,
+) -> HttpResponse:
+    """Every question page ends the same way: save a valid answer and go on, or show the question
+    (with its errors) again. A story already sent is never changed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except StoryAlreadySent:
+            return redirect("outcomes:family_answers", token)
+        return _after_saving(request, token, story, step)
+    context = _question_context(request, story, step, skippable=skippable)
+    return _page(request, "question.html", story, form=form, **context)
+
+
 def _posted(request: HttpRequest):
     """The answers sent, even when none were chosen (an empty POST is still an answer to check)."""
     return request.POST if request.method == "POST" else None
@@ -215,16 +237,15 @@ def areas(request: HttpRequest, *, link: CheckpointLink, token: str) -> HttpResp
         "other": story.other_issue.issue if story.other_issue else remembered.get("other", ""),
     }
     form = AreasForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> None:
         chosen, other = form.cleaned_data["areas"], form.cleaned_data["other"]
-        try:
-            story_areas_save(link=link, areas=chosen, other=other)
-        except StoryAlreadySent:
-            return redirect("outcomes:family_answers", token)
+        story_areas_save(link=link, areas=chosen, other=other)
         request.session[SESSION_KEY.format(link.pk)] = {"areas": chosen, "other": other}
-        return _after_saving(request, token, story, ("areas", ""))
-    context = _question_context(request, story, ("areas", ""), skippable=False)
-    return _page(request, "question.html", story, form=form, **context)
+
+    return _answer_page(
+        request, token=token, story=story, step=("areas", ""), form=form, save=save, skippable=False
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -246,15 +267,13 @@ def help_level(
         subject=subject,
         initial={"level": str(existing.level_id) if existing else None},
     )
-    step = ("help", area)
-    if request.method == "POST" and form.is_valid():
-        try:
-            story_help_save(link=link, slug=area, level=form.chosen_level, other=subject)
-        except StoryAlreadySent:
-            return redirect("outcomes:family_answers", token)
-        return _after_saving(request, token, story, step)
-    return _page(
-        request, "question.html", story, form=form, **_question_context(request, story, step)
+    return _answer_page(
+        request,
+        token=token,
+        story=story,
+        step=("help", area),
+        form=form,
+        save=lambda: story_help_save(link=link, slug=area, level=form.chosen_level, other=subject),
     )
 
 
@@ -274,15 +293,13 @@ def question(request: HttpRequest, *, link: CheckpointLink, token: str, key: str
         levels=levels,
         initial=DomainForm.initial_for(domain, story.scores.get(domain.pk)),
     )
-    step = ("question", key)
-    if request.method == "POST" and form.is_valid():
-        try:
-            story_score_save(link=link, domain=domain, **form.answer())
-        except StoryAlreadySent:
-            return redirect("outcomes:family_answers", token)
-        return _after_saving(request, token, story, step)
-    return _page(
-        request, "question.html", story, form=form, **_question_context(request, story, step)
+    return _answer_page(
+        request,
+        token=token,
+        story=story,
+        step=("question", key),
+        form=form,
+        save=lambda: story_score_save(link=link, domain=domain, **form.answer()),
     )
 
 
@@ -294,15 +311,15 @@ def own_words(request: HttpRequest, *, link: CheckpointLink, token: str) -> Http
         return redirect("outcomes:family_answers", token)
     initial = {"text": story.narrative.text if story.narrative else ""}
     form = OwnWordsForm(_posted(request), initial=initial)
-    step = ("own-words", "")
-    if request.method == "POST" and form.is_valid():
-        try:
-            story_own_words_save(link=link, text=form.cleaned_data["text"])
-        except StoryAlreadySent:
-            return redirect("outcomes:family_answers", token)
-        return _after_saving(request, token, story, step)
-    context = _question_context(request, story, step, skippable=False)
-    return _page(request, "question.html", story, form=form, **context)
+    return _answer_page(
+        request,
+        token=token,
+        story=story,
+        step=("own-words", ""),
+        form=form,
+        save=lambda: story_own_words_save(link=link, text=form.cleaned_data["text"]),
+        skippable=False,
+    )
 
 
 @require_GET

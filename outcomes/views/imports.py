@@ -16,15 +16,11 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from core.audit import audit_denied
 from core.forms import GDSFormMixin
 from outcomes.models import Framework
+from outcomes.permissions import can_import
 from outcomes.services.imports import ImportRejected, outcome_import, triage_import
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 DEFAULT_FRAMEWORK = "early-help-triage"
-IMPORT_PERMISSIONS = ("outcomes.add_familyrecord", "outcomes.view_all_families")
-
-
-def can_import(user: Any) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_perms(IMPORT_PERMISSIONS))
 
 
 class ImportForm(GDSFormMixin, forms.Form):
