@@ -16,6 +16,7 @@ urlpatterns = [
     path("search/", cms_views.search, name="search"),
     path("", include("core.urls")),
     path("", include("outcomes.urls")),
+    path("", include("grants.urls")),
 ]
 
 if settings.DEBUG:

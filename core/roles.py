@@ -17,6 +17,23 @@ class RoleDefinition:
     permissions: tuple[str, ...] = field(default=())
 
 
+GRANTS_OFFICER_PERMISSIONS = (
+    "grants.view_fund",
+    "grants.add_fund",
+    "grants.change_fund",
+    "grants.view_fundingsource",
+    "grants.add_fundingsource",
+    "grants.change_fundingsource",
+    "grants.view_application",
+    "grants.change_application",
+    "grants.decide_rapid_response",
+    "grants.record_payment",
+    "grants.view_boardmeeting",
+    "grants.add_boardmeeting",
+    "grants.change_boardmeeting",
+    "grants.view_ledgerentry",
+)
+
 STAFF_BASICS = ("wagtailadmin.access_admin", "core.view_locality", "core.view_organisation")
 
 DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
@@ -47,6 +64,7 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
             "outcomes.add_code",
             "outcomes.change_code",
             "outcomes.view_code",
+            *GRANTS_OFFICER_PERMISSIONS,
         ),
     ),
     RoleDefinition(
@@ -77,7 +95,15 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
         Role.FINANCE_OFFICER,
         "Approves payment runs and reconciles money in and out.",
         True,
-        (*STAFF_BASICS, "core.view_auditentry", "core.view_all_localities"),
+        (
+            *STAFF_BASICS,
+            "core.view_auditentry",
+            "core.view_all_localities",
+            "grants.view_fund",
+            "grants.view_application",
+            "grants.view_ledgerentry",
+            "grants.record_payment",
+        ),
     ),
     RoleDefinition(Role.FUNDER, "Contributes to a locality fund and sees what it paid for.", False),
     RoleDefinition(

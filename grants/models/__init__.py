@@ -1,0 +1,24 @@
+from .applications import Application, BudgetLine
+from .awards import GrantAgreement, MonitoringReport, ReminderSent, Tranche
+from .board import AgendaItem, BoardMeeting, Declaration, Score, Vote
+from .funds import Fund, FundingSource, Round, ScoringCriterion
+from .ledger import LedgerEntry
+
+__all__ = [
+    "AgendaItem",
+    "Application",
+    "BoardMeeting",
+    "BudgetLine",
+    "Declaration",
+    "Fund",
+    "FundingSource",
+    "GrantAgreement",
+    "LedgerEntry",
+    "MonitoringReport",
+    "ReminderSent",
+    "Round",
+    "Score",
+    "ScoringCriterion",
+    "Tranche",
+    "Vote",
+]

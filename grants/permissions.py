@@ -1,0 +1,148 @@
+"""Who may see and do what with funds and applications. One rule, one place: views, exports,
+transitions and the admin all ask here."""
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.enums import BoardRole
+from core.permissions import localities_for, sees_all_localities
+
+if TYPE_CHECKING:
+    from core.models import User
+    from grants.models import AgendaItem, Application, BoardMeeting, Fund
+
+
+def _active(user: "User") -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_grants_officer(user: "User") -> bool:
+    return _active(user) and user.has_perm("grants.change_application")
+
+
+def funds_for_officer(user: "User") -> "QuerySet[Fund]":
+    """Funds an officer looks after: their localities' funds and the borough-wide ones."""
+    from grants.models import Fund
+
+    if not is_grants_officer(user):
+        return Fund.objects.none()
+    if sees_all_localities(user):
+        return Fund.objects.all()
+    return Fund.objects.filter(Q(locality__in=localities_for(user)) | Q(locality__isnull=True))
+
+
+def applications_for_officer(user: "User") -> "QuerySet[Application]":
+    from grants.models import Application
+
+    if not is_grants_officer(user):
+        return Application.objects.none()
+    if sees_all_localities(user):
+        return Application.objects.all()
+    return Application.objects.filter(
+        Q(fund__locality__in=localities_for(user)) | Q(fund__locality__isnull=True)
+    )
+
+
+def applications_for_applicant(user: "User") -> "QuerySet[Application]":
+    from grants.models import Application
+
+    if not _active(user):
+        return Application.objects.none()
+    return Application.objects.filter(organisation__memberships__user=user)
+
+
+def is_member_of_applicant(application: "Application", user: "User") -> bool:
+    return _active(user) and application.organisation.memberships.filter(user=user).exists()
+
+
+def is_officer_for(application: "Application", user: "User") -> bool:
+    return applications_for_officer(user).filter(pk=application.pk).exists()
+
+
+def can_decide_under_delegation(application: "Application", user: "User") -> bool:
+    return is_officer_for(application, user) and user.has_perm("grants.decide_rapid_response")
+
+
+def current_board_memberships(user: "User"):
+    from core.models import BoardMembership
+
+    today = timezone.localdate()
+    return BoardMembership.objects.filter(user=user).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=today)
+    )
+
+
+def meetings_for_member(user: "User") -> "QuerySet[BoardMeeting]":
+    from grants.models import BoardMeeting
+
+    if not _active(user):
+        return BoardMeeting.objects.none()
+    return BoardMeeting.objects.filter(board__in=current_board_memberships(user).values("board"))
+
+
+def is_board_member_for(meeting: "BoardMeeting", user: "User") -> bool:
+    return meetings_for_member(user).filter(pk=meeting.pk).exists()
+
+
+def is_chair_of(meeting: "BoardMeeting", user: "User") -> bool:
+    return (
+        _active(user)
+        and current_board_memberships(user)
+        .filter(board_id=meeting.board_id, role=BoardRole.CHAIR)
+        .exists()
+    )
+
+
+def can_see_item(item: "AgendaItem", user: "User") -> bool:
+    """A board member sees an item's application; a member with a declared conflict still sees
+    the application (they may need to answer questions) but never others' scores or votes."""
+    return is_board_member_for(item.meeting, user) or is_officer_for(item.application, user)
+
+
+def has_conflict(item: "AgendaItem", user: "User") -> bool:
+    return item.declarations.filter(member=user, has_conflict=True).exists()
+
+
+def can_confirm_board_decision(application: "Application", user: "User") -> bool:
+    """Only the chair of a board whose open meeting has this application on its agenda, and who has
+    no conflict with it, confirms the board's decision."""
+    from grants.enums import MeetingStatus
+
+    items = application.agenda_items.filter(meeting__status=MeetingStatus.OPEN)
+    return any(
+        is_chair_of(item.meeting, user) and not has_conflict(item, user)
+        for item in items.select_related("meeting")
+    )
+
+
+def can_record_payment(application: "Application", user: "User") -> bool:
+    return (
+        _active(user)
+        and user.has_perm("grants.record_payment")
+        and (is_officer_for(application, user) or sees_all_localities(user))
+    )
+
+
+def can_decide(application: "Application", user: "User") -> bool:
+    from grants.enums import ApplicationStatus
+
+    if application.status == ApplicationStatus.OFFICER_DECISION:
+        return can_decide_under_delegation(application, user)
+    return can_confirm_board_decision(application, user)
+
+
+def can_decline(application: "Application", user: "User") -> bool:
+    """At screening an officer may decline an ineligible application; after that, whoever decides."""
+    from grants.enums import ApplicationStatus
+
+    if application.status == ApplicationStatus.SCREENING:
+        return is_officer_for(application, user)
+    return can_decide(application, user)
+
+
+def can_withdraw(application: "Application", user: "User") -> bool:
+    """The group withdraws its own application; an officer may record a withdrawal the group asked
+    for by phone or letter."""
+    return is_member_of_applicant(application, user) or is_officer_for(application, user)

@@ -1,0 +1,223 @@
+"""After the award: the agreement and its acceptance, payments, and the end-of-grant report."""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from core.messenger import message_send
+from core.models import User
+from core.pdf import render_pdf
+from core.workflow import TransitionRefused, transition_apply
+from grants import ledger
+from grants.enums import ApplicationStatus, MonitoringStatus, TrancheStatus
+from grants.models import Application, GrantAgreement, MonitoringReport, Tranche
+
+S = ApplicationStatus
+
+LIGHT_TOUCH_QUESTIONS = [
+    {
+        "type": "long_text",
+        "id": "what_happened",
+        "value": {"label": "What did you do with the grant?", "required": True, "word_limit": 200},
+    },
+    {
+        "type": "long_text",
+        "id": "who_came",
+        "value": {
+            "label": "Who took part, and roughly how many people?",
+            "required": True,
+            "word_limit": 100,
+        },
+    },
+    {
+        "type": "long_text",
+        "id": "what_changed",
+        "value": {
+            "label": "What difference did it make? A sentence or two from someone who took part is welcome.",
+            "required": True,
+            "word_limit": 200,
+        },
+    },
+]
+
+
+def _tell_group(application: Application, template: str, link: str, **context) -> None:
+    for membership in application.organisation.memberships.select_related("user"):
+        message_send(
+            recipient=membership.user,
+            kind="application",
+            template=f"grants/emails/{template}",
+            context={"application": application, **context},
+            link=link,
+        )
+
+
+def payment_schedule(
+    application: Application, tranches: list[tuple[int, datetime.date]] | None
+) -> list[tuple[int, datetime.date]]:
+    """One payment now unless the officer sets tranches; tranches must add up to the award."""
+    amount = application.amount_awarded_pence or 0
+    if not tranches:
+        return [(amount, timezone.localdate())]
+    if sum(part for part, _ in tranches) != amount:
+        raise TransitionRefused("The payments must add up to the amount awarded.", status=400)
+    return tranches
+
+
+def agreement_pdf(application: Application, agreement: GrantAgreement) -> bytes:
+    return render_pdf(
+        "grants/pdf/agreement.html",
+        {
+            "application": application,
+            "agreement": agreement,
+            "tranches": application.tranches.all(),
+        },
+        title=f"Grant agreement {application.reference}",
+    )
+
+
+def agreement_issue(
+    *, application: Application, by: User, tranches: list[tuple[int, datetime.date]] | None = None
+) -> GrantAgreement:
+    schedule = payment_schedule(application, tranches)
+    with transaction.atomic():
+        transition_apply(application, application.issue_agreement, by=by)
+        agreement = GrantAgreement.objects.create(application=application, issued_by=by)
+        Tranche.objects.bulk_create(
+            Tranche(application=application, number=index, amount_pence=amount, due_on=due_on)
+            for index, (amount, due_on) in enumerate(schedule, start=1)
+        )
+        agreement.issued_pdf.save(
+            f"{application.reference}-agreement.pdf",
+            ContentFile(agreement_pdf(application, agreement)),
+        )
+        _tell_group(
+            application, "agreement_issued", reverse("grants:agreement", args=[application.pk])
+        )
+    return agreement
+
+
+def agreement_accept(
+    *, application: Application, by: User, name: str, role: str, ip: str
+) -> GrantAgreement:
+    """The group accepts online: who, in what role, when and from where is kept with the PDF."""
+    name = " ".join(name.split())
+    if not name:
+        raise TransitionRefused("Enter the full name of the person accepting.", status=400)
+    with transaction.atomic():
+        transition_apply(application, application.accept_agreement, by=by)
+        agreement = GrantAgreement.objects.select_for_update().get(application=application)
+        agreement.accepted_at = timezone.now()
+        agreement.accepted_by = by
+        agreement.accepted_name = name
+        agreement.accepted_role = role.strip()
+        agreement.accepted_ip = ip
+        agreement.accepted_pdf.save(
+            f"{application.reference}-agreement-accepted.pdf",
+            ContentFile(agreement_pdf(application, agreement)),
+            save=False,
+        )
+        agreement.save()
+        fund = application.fund
+        light = (application.amount_awarded_pence or 0) < fund.short_form_below_pence
+        MonitoringReport.objects.create(
+            application=application,
+            due_on=timezone.localdate() + datetime.timedelta(days=fund.monitoring_due_days),
+            is_light_touch=light,
+            form_snapshot=LIGHT_TOUCH_QUESTIONS if light else list(fund.end_of_grant_form.raw_data),
+        )
+    return agreement
+
+
+def payment_record(*, tranche: Tranche, by: User, reference: str) -> Tranche:
+    """An officer records a payment made outside the system (BACS, cheque). Recording it twice
+    changes nothing the second time."""
+    with transaction.atomic():
+        locked = Tranche.objects.select_for_update().get(pk=tranche.pk)
+        if locked.status == TrancheStatus.PAID:
+            return locked
+        application = Application.objects.get(pk=locked.application_id)
+        if application.status != S.AGREEMENT_ACCEPTED:
+            raise TransitionRefused(
+                "Payments are recorded once the group has accepted the agreement."
+            )
+        from grants.permissions import can_record_payment
+
+        if not can_record_payment(application, by):
+            raise TransitionRefused("You don’t have permission to record payments.", status=403)
+        locked.status = TrancheStatus.PAID
+        locked.paid_at = timezone.now()
+        locked.payment_reference = reference.strip()
+        locked.recorded_by = by
+        locked.save()
+        ledger.record_payment(tranche=locked, by=by)
+        if application.is_fully_paid():
+            transition_apply(application, application.mark_paid, by=by)
+            _tell_group(
+                application, "paid", reverse("grants:application-status", args=[application.pk])
+            )
+    tranche.refresh_from_db()
+    return locked
+
+
+def monitoring_start(*, application: Application, by: User | None) -> Application:
+    transition_apply(application, application.request_monitoring, by=by)
+    return application
+
+
+def report_submit(
+    *, report: MonitoringReport, by: User, answers: dict, spend: list, photo=None
+) -> MonitoringReport:
+    from grants.permissions import is_member_of_applicant
+
+    if not is_member_of_applicant(report.application, by):
+        raise TransitionRefused("Only the group can send its report.", status=403)
+    if report.status not in (MonitoringStatus.DUE, MonitoringStatus.MORE_REQUESTED):
+        raise TransitionRefused("This report has already been sent.")
+    report.answers = answers
+    report.spend = spend
+    if photo is not None:
+        report.photo = photo
+    report.status = MonitoringStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.save()
+    return report
+
+
+def report_accept(*, report: MonitoringReport, by: User) -> Application:
+    """The officer is content: the grant closes, and anything unspent goes back to the fund."""
+    application = report.application
+    with transaction.atomic():
+        if report.status != MonitoringStatus.SUBMITTED:
+            raise TransitionRefused("There is no report waiting to be accepted.")
+        report.status = MonitoringStatus.ACCEPTED
+        report.reviewed_at = timezone.now()
+        report.reviewed_by = by
+        report.save()
+        transition_apply(application, application.close, by=by)
+        ledger.release_commitment(
+            application=application,
+            amount_pence=ledger.outstanding_commitment_pence(application),
+            by=by,
+            memo=f"{application.reference} closed: unspent commitment returned",
+        )
+    return application
+
+
+def report_ask_more(*, report: MonitoringReport, by: User, comment: str) -> MonitoringReport:
+    if report.status != MonitoringStatus.SUBMITTED:
+        raise TransitionRefused("There is no report waiting to be reviewed.")
+    if not comment.strip():
+        raise TransitionRefused("Say what more you need from the group.", status=400)
+    report.status = MonitoringStatus.MORE_REQUESTED
+    report.officer_comment = comment.strip()
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = by
+    report.save()
+    _tell_group(
+        report.application, "report_more", reverse("grants:report", args=[report.application_id])
+    )
+    return report
