@@ -3,8 +3,9 @@ workflow to any state, so tests start where their story starts."""
 
 import datetime
 
-import factory
 from django.utils import timezone
+
+import factory
 
 from core.enums import BoardRole, Role
 from grants.enums import ApplicationStatus, DecisionRoute, SourceKind

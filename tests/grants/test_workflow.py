@@ -1,13 +1,11 @@
 """The application's state machine, driven through the services as people would drive it."""
 
 import pytest
-from django_fsm import get_all_FIELD_transitions  # noqa: F401
 
-from core.workflow import TransitionRefused
 from grants import ledger
-from grants.enums import ApplicationStatus, LedgerKind
-from grants.models import Application, LedgerEntry
-from tests.factories.grants import ApplicationFactory, FundFactory, application_in
+from grants.enums import ApplicationStatus
+from grants.models import Application
+from tests.factories.grants import FundFactory, application_in
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -15,10 +13,24 @@ S = ApplicationStatus
 
 @pytest.mark.parametrize(
     "status",
-    [S.SUBMITTED, S.SCREENING, S.INFO_REQUESTED, S.OFFICER_DECISION, S.AWARDED, S.DECLINED,
-     S.AGREEMENT_ISSUED, S.AGREEMENT_ACCEPTED, S.PAID, S.MONITORING, S.CLOSED, S.WITHDRAWN],
+    [
+        S.SUBMITTED,
+        S.SCREENING,
+        S.INFO_REQUESTED,
+        S.OFFICER_DECISION,
+        S.AWARDED,
+        S.DECLINED,
+        S.AGREEMENT_ISSUED,
+        S.AGREEMENT_ACCEPTED,
+        S.PAID,
+        S.MONITORING,
+        S.CLOSED,
+        S.WITHDRAWN,
+    ],
 )
-def test_an_application_can_reach_every_state_through_the_services(status, django_capture_on_commit_callbacks):
+def test_an_application_can_reach_every_state_through_the_services(
+    status, django_capture_on_commit_callbacks
+):
     fund = FundFactory(rapid=True)
     application = application_in(status, fund=fund)
     assert Application.objects.get(pk=application.pk).status == status
