@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "outcomes.tasks.purge_expired_family_records",
         "schedule": 24 * 60 * 60,
     },
+    "send-monitoring-reminders": {
+        "task": "grants.tasks.send_monitoring_reminders",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Email: one mailer, configured from the environment.

@@ -223,9 +223,11 @@ def decision_confirm(
     amount_pence: int | None = None,
     conditions: str = "",
     decline_reason: str = "",
+    feedback: str = "",
 ) -> AgendaItem:
     """The chair confirms what the board decided. Approving or declining needs quorum for the item;
-    deferring does not."""
+    deferring does not. `reasons` go in the minutes; a declined group reads `feedback` (the reasons,
+    if no separate feedback is given)."""
     if not rules.is_chair_of(item.meeting, chair):
         raise TransitionRefused("Only the chair confirms the board’s decision.", status=403)
     if item.meeting.status != MeetingStatus.OPEN:
@@ -257,7 +259,12 @@ def decision_confirm(
                 reason=reasons,
             )
         elif outcome == ItemOutcome.DECLINED:
-            decline_make(application=application, by=chair, reason=decline_reason, feedback=reasons)
+            decline_make(
+                application=application,
+                by=chair,
+                reason=decline_reason,
+                feedback=feedback.strip() or reasons,
+            )
         elif outcome != ItemOutcome.DEFERRED:
             raise TransitionRefused("Choose approve, decline or defer.", status=400)
         item.outcome = outcome
