@@ -302,6 +302,19 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 SEEDBED_360G_PREFIX = env("SEEDBED_360G_PREFIX", "seedbed")
 SEEDBED_FUNDER_ORG_ID = env("SEEDBED_FUNDER_ORG_ID", "GB-LAE-XXX")
 
+# 360Giving open data (grants.open_data). Grant identifiers are `<GRANTS_360G_PREFIX>-<reference>`;
+# the prefix is the one 360Giving registered for the council, which unregistered groups' org-ids use too.
+GRANTS_360G_PREFIX = env("GRANTS_360G_PREFIX", f"360G-{SEEDBED_360G_PREFIX}")
+GRANTS_FUNDER_ORG_ID = env("GRANTS_FUNDER_ORG_ID", SEEDBED_FUNDER_ORG_ID)
+GRANTS_FUNDER_NAME = env("GRANTS_FUNDER_NAME", "Brackenford Borough Council")
+GRANTS_PUBLISHER_NAME = env("GRANTS_PUBLISHER_NAME", GRANTS_FUNDER_NAME)
+# Where borough-wide funds' beneficiaries are: the borough's name.
+GRANTS_BOROUGH_NAME = env("GRANTS_BOROUGH_NAME", "Brackenford")
+GRANTS_OPEN_DATA_LICENCE = env(
+    "GRANTS_OPEN_DATA_LICENCE",
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+)
+
 # Security headers. Production tightens cookies and HTTPS; the policy itself is the same everywhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

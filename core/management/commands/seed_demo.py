@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from cms.demo import seed_site
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_core
+from grants.demo import seed_grants
 from outcomes.demo import seed_outcomes
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         logins = seed_core()
         seed_site()
         seed_outcomes()
+        seed_grants()
         self.stdout.write(self.style.SUCCESS("The demo borough of Brackenford is ready."))
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with any of these:")
