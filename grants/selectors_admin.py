@@ -1,0 +1,140 @@
+"""What the officer's admin pages show: the actions open to this person, the board's view of an
+application, and a fund's figures."""
+
+import statistics
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from django_fsm import can_proceed, has_transition_perm
+
+from core.models import User
+from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus, DeclineReason, MonitoringStatus
+from grants.forms_definition import questions_from_snapshot
+from grants.models import Application, Fund
+from grants.services import board as board_services
+
+# Each action an officer can take on the application page, and the transition that allows it.
+ACTIONS: list[tuple[str, str, str]] = [
+    ("start_screening", "start_screening", "Start checking"),
+    ("send_for_decision", "send_to_board", "Send to the board"),
+    ("send_for_decision", "send_for_officer_decision", "Send for officer decision"),
+    ("request_information", "request_information", "Ask the group a question"),
+    ("award", "award", "Award"),
+    ("decline", "decline", "Decline"),
+    ("issue_agreement", "issue_agreement", "Send the grant agreement"),
+    ("open_monitoring", "request_monitoring", "Ask for the end-of-grant report"),
+    ("withdraw", "withdraw", "Record a withdrawal the group asked for"),
+]
+
+
+def actions_for(application: Application, user: User) -> dict[str, Any]:
+    available = []
+    seen = set()
+    for action, transition_name, label in ACTIONS:
+        transition = getattr(application, transition_name)
+        if action in seen:
+            continue
+        if can_proceed(transition) and has_transition_perm(transition, user):
+            available.append({"action": action, "label": label})
+            seen.add(action)
+    from grants.permissions import can_record_payment
+
+    tranches = []
+    if application.status == ApplicationStatus.AGREEMENT_ACCEPTED and can_record_payment(
+        application, user
+    ):
+        tranches = list(application.tranches.filter(paid_at__isnull=True))
+    reports = [
+        report
+        for report in application.monitoring_reports.all()
+        if report.status == MonitoringStatus.SUBMITTED
+    ]
+    return {
+        "application": application,
+        "actions": available,
+        "action_names": seen,
+        "unpaid_tranches": tranches,
+        "reports_to_review": reports,
+        "decline_reasons": DeclineReason.choices,
+    }
+
+
+def answers_summary(application: Application) -> dict[str, Any]:
+    questions = questions_from_snapshot(application.form_snapshot)
+    return {
+        "application": application,
+        "answers": [
+            (question.label, question.display(application.answers.get(question.key)))
+            for question in questions
+            if not application.is_short_form or question.in_short_form
+        ],
+        "budget_lines": application.budget_lines.all(),
+    }
+
+
+def board_summary(application: Application) -> dict[str, Any]:
+    items = []
+    for item in application.agenda_items.select_related("meeting", "meeting__board"):
+        items.append(
+            {
+                "item": item,
+                "declarations": item.declarations.select_related("member"),
+                "averages": board_services.average_scores(item),
+                "tally": board_services.majority_view(item),
+                "quorum": board_services.quorum_for(item),
+            }
+        )
+    return {"items": items}
+
+
+def fund_dashboard(fund: Fund) -> dict[str, Any]:
+    applications = fund.applications.exclude(status=ApplicationStatus.DRAFT)
+    pipeline = [
+        {
+            "status": ApplicationStatus(row["status"]).label,
+            "count": row["count"],
+            "amount": row["amount"] or 0,
+        }
+        for row in applications.values("status")
+        .annotate(count=Count("id"), amount=Sum("amount_requested_pence"))
+        .order_by("status")
+    ]
+    decided = applications.filter(decided_at__isnull=False, submitted_at__isnull=False).values_list(
+        "submitted_at", "decided_at"
+    )
+    days = [
+        (decided_at - submitted_at).total_seconds() / 86400 for submitted_at, decided_at in decided
+    ]
+    today = timezone.localdate()
+    overdue_decisions = applications.filter(
+        status__in=OPEN_BEFORE_DECISION, decision_due_on__lt=today
+    ).select_related("organisation")
+    overdue_reports = (
+        fund.applications.filter(
+            monitoring_reports__status=MonitoringStatus.DUE,
+            monitoring_reports__due_on__lt=today,
+        )
+        .select_related("organisation")
+        .distinct()
+    )
+    money = [
+        ("Budget", fund.budget_pence),
+        ("Committed", fund.committed_pence),
+        ("Paid", fund.paid_pence),
+        ("Remaining", fund.remaining_pence),
+    ]
+    biggest = max([amount for _, amount in money] + [1])
+    return {
+        "money": [
+            {"label": label, "amount": amount, "percent": round(100 * max(amount, 0) / biggest)}
+            for label, amount in money
+        ],
+        "pipeline": pipeline,
+        "pipeline_max": max([row["count"] for row in pipeline] + [1]),
+        "median_days_to_decision": round(statistics.median(days), 1) if days else None,
+        "decisions_counted": len(days),
+        "overdue_decisions": overdue_decisions,
+        "overdue_reports": overdue_reports,
+    }

@@ -1,0 +1,342 @@
+"""The grants officer's screens in the staff admin: funds (set-up and dashboard) and applications
+(list with filters, search and exports; a page per application with its timeline and the actions
+open to this person). Records come through permission policies scoped to the officer's
+localities, as everywhere in the admin (see core/viewsets.py)."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils import timezone
+
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+import django_filters
+
+from core.models import Locality
+from core.permissions import localities_for, sees_all_localities
+from core.viewsets import (
+    RecordInspectView,
+    RecordPanel,
+    ScopedPermissionPolicy,
+    SeedbedModelViewSet,
+)
+from grants import selectors_admin
+from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus
+from grants.models import Application, Fund, FundingSource
+
+FUNDS = "grant-funds"
+APPLICATIONS = "grant-applications"
+SOURCES = "funding-sources"
+
+
+class FundScopedPolicy(ScopedPermissionPolicy):
+    """A fund belongs to its locality; borough-wide funds are every officer's."""
+
+    locality_lookup = "locality"
+
+    def scope(self, user: Any) -> QuerySet:
+        records = self.model._default_manager.all()
+        if sees_all_localities(user):
+            return records
+        lookup = self.locality_lookup
+        return records.filter(
+            Q(**{f"{lookup}__in": localities_for(user)}) | Q(**{f"{lookup}__isnull": True})
+        )
+
+
+fund_policy = FundScopedPolicy(Fund, denied_actions=("delete",))
+
+
+class ApplicationPolicy(FundScopedPolicy):
+    locality_lookup = "fund__locality"
+
+
+# Applications are made by groups and changed only through their workflow, never by a form.
+application_policy = ApplicationPolicy(Application, denied_actions=("add", "change", "delete"))
+source_policy = ScopedPermissionPolicy(FundingSource, denied_actions=("delete",))
+
+
+def _officer_localities(request: HttpRequest | None) -> QuerySet[Locality]:
+    return localities_for(request.user) if request is not None else Locality.objects.none()
+
+
+def _officer_funds(request: HttpRequest | None) -> QuerySet[Fund]:
+    if request is None:
+        return Fund.objects.none()
+    return fund_policy.scope(request.user)
+
+
+class ApplicationFilterSet(WagtailFilterSet):
+    fund = django_filters.ModelChoiceFilter(label="Fund", queryset=_officer_funds)
+    locality = django_filters.ModelChoiceFilter(
+        label="Locality", field_name="fund__locality", queryset=_officer_localities
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=ApplicationStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+    amount_min = django_filters.NumberFilter(
+        label="Amount asked for, at least (£)", method="filter_amount_min"
+    )
+    amount_max = django_filters.NumberFilter(
+        label="Amount asked for, at most (£)", method="filter_amount_max"
+    )
+    submitted_at = django_filters.DateFromToRangeFilter(
+        label="Submitted", widget=DateRangePickerWidget
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Decision overdue", method="filter_overdue", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Application
+        fields = ["fund", "locality", "status", "submitted_at"]
+
+    def filter_amount_min(self, queryset, name, value):
+        return queryset.filter(amount_requested_pence__gte=int(value * 100))
+
+    def filter_amount_max(self, queryset, name, value):
+        return queryset.filter(amount_requested_pence__lte=int(value * 100))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            status__in=OPEN_BEFORE_DECISION, decision_due_on__lt=timezone.localdate()
+        )
+
+
+def _pounds(pence: int | None) -> str:
+    from core.money import format_pence
+
+    return format_pence(pence) if pence is not None else ""
+
+
+class ApplicationInspectView(RecordInspectView):
+    template_name = "grants/admin/application.html"
+    audit_views = True
+
+
+def application_actions(application: Application, request: HttpRequest) -> dict[str, Any]:
+    return selectors_admin.actions_for(application, request.user)
+
+
+def application_board(application: Application, request: HttpRequest) -> dict[str, Any]:
+    return selectors_admin.board_summary(application)
+
+
+def application_answers(application: Application, request: HttpRequest) -> dict[str, Any]:
+    return selectors_admin.answers_summary(application)
+
+
+def application_money(application: Application, request: HttpRequest) -> dict[str, Any]:
+    return {"tranches": application.tranches.all(), "reports": application.monitoring_reports.all()}
+
+
+class ApplicationViewSet(SeedbedModelViewSet):
+    model = Application
+    name = APPLICATIONS
+    icon = "form"
+    menu_label = "Applications"
+    menu_order = 10
+    permission_policy = application_policy
+    inspect_view_enabled = True
+    inspect_view_class = ApplicationInspectView
+    list_per_page = 60
+    list_select_related = ("fund", "fund__locality", "organisation")
+    list_display = [
+        TitleColumn(
+            "reference",
+            label="Reference",
+            accessor=lambda a: a.reference or "Draft",
+            url_name=f"{APPLICATIONS}:inspect",
+        ),
+        "title",
+        Column("organisation", label="Group"),
+        Column("fund", label="Fund"),
+        Column("status", label="Status", accessor="get_status_display", sort_key="status"),
+        Column(
+            "amount_requested_pence",
+            label="Asked for",
+            accessor=lambda a: _pounds(a.amount_requested_pence),
+            sort_key="amount_requested_pence",
+        ),
+        Column("submitted_at", label="Submitted", sort_key="submitted_at"),
+        Column("decision_due_on", label="Decision due", sort_key="decision_due_on"),
+    ]
+    filterset_class = ApplicationFilterSet
+    search_fields = ["reference", "title", "organisation__name"]
+    search_backend_name = None
+    list_export = [
+        "reference",
+        "title",
+        "organisation.name",
+        "fund.name",
+        "fund.area_name",
+        "status",
+        "amount_requested_pence",
+        "amount_awarded_pence",
+        "submitted_at",
+        "decision_due_on",
+        "decided_at",
+        "decline_reason",
+    ]
+    export_headings = {
+        "organisation.name": "Group",
+        "fund.name": "Fund",
+        "fund.area_name": "Area",
+        "amount_requested_pence": "Asked for (pence)",
+        "amount_awarded_pence": "Awarded (pence)",
+    }
+    export_filename = "applications"
+
+    def get_record_panels(self):
+        return [
+            RecordPanel(
+                "grants/admin/panels/actions.html", application_actions, heading="What you can do"
+            ),
+            RecordPanel(
+                "grants/admin/panels/answers.html", application_answers, heading="The application"
+            ),
+            RecordPanel("grants/admin/panels/board.html", application_board, heading="Board"),
+            RecordPanel(
+                "grants/admin/panels/money.html", application_money, heading="Payments and report"
+            ),
+            self.history_panel(),
+        ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            add_url_name=None, edit_url_name=None, delete_url_name=None, **kwargs
+        )
+
+    def get_urlpatterns(self):
+        from grants.views.officer import application_act
+
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("history/<int:pk>/", self.history_view, name="history"),
+            path("act/<int:pk>/<slug:action>/", application_act, name="act"),
+        ]
+
+
+def fund_figures(fund: Fund, request: HttpRequest) -> dict[str, Any]:
+    return {"dashboard": selectors_admin.fund_dashboard(fund), "fund": fund}
+
+
+class FundInspectView(RecordInspectView):
+    template_name = "grants/admin/fund.html"
+
+
+class FundViewSet(SeedbedModelViewSet):
+    model = Fund
+    name = FUNDS
+    icon = "tasks"
+    menu_label = "Funds"
+    menu_order = 20
+    permission_policy = fund_policy
+    inspect_view_enabled = True
+    inspect_view_class = FundInspectView
+    list_select_related = ("locality",)
+    list_display = [
+        TitleColumn("name", url_name=f"{FUNDS}:inspect"),
+        Column("locality", label="Area", accessor="area_name"),
+        Column("financial_year", label="Year"),
+        Column("route", label="Decided by", accessor="get_route_display"),
+        Column("budget_pence", label="Budget", accessor=lambda f: _pounds(f.budget_pence)),
+        Column("committed_pence", label="Committed", accessor=lambda f: _pounds(f.committed_pence)),
+        Column("paid_pence", label="Paid", accessor=lambda f: _pounds(f.paid_pence)),
+        Column("remaining", label="Remaining", accessor=lambda f: _pounds(f.remaining_pence)),
+    ]
+    search_fields = ["name"]
+    search_backend_name = None
+
+    def get_record_panels(self):
+        return [
+            RecordPanel(
+                "grants/admin/panels/fund_dashboard.html", fund_figures, heading="Dashboard"
+            ),
+            self.history_panel(),
+        ]
+
+    def get_edit_handler(self):
+        return TabbedInterface(
+            [
+                ObjectList(
+                    [
+                        FieldPanel("name"),
+                        FieldPanel("slug"),
+                        FieldRowPanel([FieldPanel("locality"), FieldPanel("financial_year")]),
+                        FieldPanel("summary"),
+                        FieldPanel("who_can_apply"),
+                        FieldRowPanel(
+                            [
+                                FieldPanel("route"),
+                                FieldPanel("is_rolling"),
+                                FieldPanel("is_published"),
+                            ]
+                        ),
+                        FieldRowPanel(
+                            [
+                                FieldPanel("minimum_award_pence"),
+                                FieldPanel("maximum_award_pence"),
+                                FieldPanel("short_form_below_pence"),
+                            ],
+                            heading="Amounts, in pence",
+                        ),
+                        FieldRowPanel(
+                            [
+                                FieldPanel("delegated_limit_pence"),
+                                FieldPanel("decision_target_working_days"),
+                                FieldPanel("monitoring_due_days"),
+                            ]
+                        ),
+                        FieldPanel("conditions"),
+                    ],
+                    heading="Details",
+                ),
+                ObjectList(
+                    [InlinePanel("rounds", heading="Rounds", label="Round")], heading="Rounds"
+                ),
+                ObjectList([FieldPanel("eligibility")], heading="Eligibility checker"),
+                ObjectList([FieldPanel("application_form")], heading="Application form"),
+                ObjectList(
+                    [InlinePanel("criteria", heading="Scoring criteria", label="Criterion")],
+                    heading="Scoring",
+                ),
+                ObjectList([FieldPanel("end_of_grant_form")], heading="End-of-grant form"),
+            ]
+        ).bind_to_model(self.model)
+
+
+class FundingSourceViewSet(SeedbedModelViewSet):
+    model = FundingSource
+    name = SOURCES
+    icon = "pick"
+    menu_label = "Funding sources"
+    menu_order = 30
+    permission_policy = source_policy
+    list_display = ["name", Column("kind", accessor="get_kind_display"), "org_id"]
+    form_fields = ["name", "kind", "org_id", "user"]
+
+
+class GrantsGroup(ViewSetGroup):
+    menu_label = "Grants"
+    menu_icon = "tasks"
+    menu_order = 150
+    items = (ApplicationViewSet, FundViewSet, FundingSourceViewSet)
+
+
+def all_viewsets() -> list:
+    return [GrantsGroup()]
+
+
+def application_url(application: Application) -> str:
+    return reverse(f"{APPLICATIONS}:inspect", args=[application.pk])

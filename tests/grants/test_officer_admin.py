@@ -1,0 +1,133 @@
+"""A grants officer works through applications in the staff admin."""
+
+import pytest
+
+from core.models import AuditEntry
+from core.models.audit import AuditAction
+from grants.enums import ApplicationStatus
+from grants.models import Application
+from tests.factories.grants import FundFactory, application_in, grants_officer
+
+pytestmark = pytest.mark.django_db
+S = ApplicationStatus
+
+
+def act(client, application, action, **data):
+    return client.post(
+        f"/admin/grant-applications/act/{application.pk}/{action}/",
+        {"expected_status": Application.objects.get(pk=application.pk).status, **data},
+    )
+
+
+def test_an_officer_makes_a_rapid_response_award_from_the_application_page(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.SUBMITTED, fund=fund)
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+
+    page = client.get(f"/admin/grant-applications/inspect/{application.pk}/")
+    assert page.status_code == 200
+    assert b"Start checking" in page.content
+
+    assert act(client, application, "start_screening").status_code == 302
+    assert act(client, application, "send_for_decision").status_code == 302
+    response = act(client, application, "award", amount="400", conditions="Send photos.")
+    assert response.status_code == 302
+
+    application.refresh_from_db()
+    fund.refresh_from_db()
+    assert application.status == S.AWARDED
+    assert application.amount_awarded_pence == 40000
+    assert fund.committed_pence == 40000
+    transitions = AuditEntry.objects.for_object(application).filter(action=AuditAction.TRANSITION)
+    assert transitions.count() == 4
+
+
+def test_a_stale_page_is_told_it_changed_and_changes_nothing(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.OFFICER_DECISION, fund=fund)
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+
+    response = client.post(
+        f"/admin/grant-applications/act/{application.pk}/award/",
+        {"expected_status": S.SCREENING},
+    )
+    assert response.status_code == 409
+    assert "changed while you were looking" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == S.OFFICER_DECISION
+
+
+def test_a_transition_from_the_wrong_state_is_refused_kindly(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.SUBMITTED, fund=fund)
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+
+    response = act(client, application, "award", amount="400")
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "can’t be done now" in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+
+
+def test_an_officer_from_another_locality_finds_nothing(client, sign_in):
+    application = application_in(S.OFFICER_DECISION, fund=FundFactory(rapid=True))
+    stranger = grants_officer(locality=FundFactory().locality)
+    sign_in(stranger)
+
+    assert client.get(f"/admin/grant-applications/inspect/{application.pk}/").status_code == 404
+    assert act(client, application, "award").status_code == 404
+    application.refresh_from_db()
+    assert application.status == S.OFFICER_DECISION
+    assert AuditEntry.objects.filter(
+        action=AuditAction.DENIED, object_id=str(application.pk)
+    ).exists()
+
+
+def test_the_list_filters_by_status_and_exports(client, sign_in):
+    fund = FundFactory(rapid=True)
+    submitted = application_in(S.SUBMITTED, fund=fund, title="Breakfast club")
+    application_in(S.SCREENING, fund=fund, title="Homework club")
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+
+    listing = client.get("/admin/grant-applications/", {"status": S.SUBMITTED})
+    assert listing.status_code == 200
+    assert "Breakfast club" in listing.content.decode()
+    assert "Homework club" not in listing.content.decode()
+
+    export = client.get("/admin/grant-applications/", {"export": "csv"})
+    assert export.status_code == 200
+    body = b"".join(export.streaming_content).decode()
+    assert submitted.reference in body
+
+
+def test_the_list_makes_the_same_number_of_queries_however_many_applications(
+    client, sign_in, django_assert_max_num_queries
+):
+    fund = FundFactory(rapid=True, budget=0)
+    officer = grants_officer(locality=fund.locality)
+    for _ in range(3):
+        application_in(S.SUBMITTED, fund=fund)
+    sign_in(officer)
+    client.get("/admin/grant-applications/")
+    with django_assert_max_num_queries(30) as few:
+        client.get("/admin/grant-applications/")
+    for _ in range(12):
+        application_in(S.SUBMITTED, fund=fund)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/admin/grant-applications/")
+
+
+def test_the_fund_page_shows_its_money(client, sign_in):
+    fund = FundFactory(rapid=True, budget=250000)
+    application_in(S.AWARDED, fund=fund)
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+    page = client.get(f"/admin/grant-funds/inspect/{fund.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "£2,500.00" in text and "£500.00" in text and "£2,000.00" in text
