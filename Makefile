@@ -72,6 +72,7 @@ bench: install-test assets
 
 graphs: install-test
 	$(PY) manage.py graph_transitions outcomes > docs/transitions-outcomes.dot
+	$(PY) manage.py graph_transitions grants > docs/transitions-grants.dot
 
 clean:
 	rm -rf $(VENV) node_modules static_build staticfiles db.sqlite3
