@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from grants.models import Fund
 from outcomes.models import Framework
 from outcomes.services.report_exports import ReportFilters, ReportReach
 
@@ -84,6 +85,12 @@ class ReportFilterForm(forms.Form):
         empty_label="All frameworks",
         label="Outcomes framework",
     )
+    fund = forms.ModelChoiceField(
+        queryset=Fund.objects.all(),
+        required=False,
+        empty_label="All funds",
+        label="Groups funded by",
+    )
 
     def __init__(self, data=None, *, reach: ReportReach, **kwargs) -> None:
         super().__init__(data, **kwargs)
@@ -91,7 +98,7 @@ class ReportFilterForm(forms.Form):
         self.fields["locality"].queryset = reach.localities().order_by("name")
         self.fields["provider"].queryset = reach.providers().order_by("name")
         self.fields["team"].choices = [("", "All teams")] + [(t, t) for t in reach.teams()]
-        for name in ("locality", "provider", "team", "framework"):
+        for name in ("locality", "provider", "team", "framework", "fund"):
             self.fields[name].widget.attrs["class"] = "govuk-select"
 
     @classmethod
@@ -144,12 +151,13 @@ class ReportFilterForm(forms.Form):
             provider=data["provider"],
             team=data["team"] or "",
             framework=data["framework"],
+            fund=data["fund"],
         )
 
     def submitted_values(self) -> list[tuple[str, str]]:
         """The filters as they were sent: for the CSV link and the committee report's hidden fields."""
         names = [f"{name}_{part}" for name in ("date_from", "date_to") for part in DATE_PARTS]
-        names += ["locality", "provider", "team", "framework"]
+        names += ["locality", "provider", "team", "framework", "fund"]
         return [(name, str(self.data.get(name, ""))) for name in names if self.data.get(name)]
 
     def query_string(self) -> str:

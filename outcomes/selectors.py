@@ -37,6 +37,7 @@ class ReportScope:
     provider_id: int | None = None
     team: str = ""
     framework_id: int | None = None
+    fund_id: int | None = None
     episodes: QuerySet[Episode] | None = field(default=None, compare=False)
 
     def episode_filter(self, prefix: str = "") -> Q:
@@ -49,6 +50,13 @@ class ReportScope:
             condition &= Q(**{f"{prefix}team": self.team})
         if self.framework_id:
             condition &= Q(**{f"{prefix}framework_version__framework_id": self.framework_id})
+        if self.fund_id:
+            # Help given by groups this fund has awarded a grant to.
+            from grants.enums import AWARDED_STATES
+            from grants.models import Application
+
+            funded = Application.objects.filter(fund_id=self.fund_id, status__in=AWARDED_STATES)
+            condition &= Q(**{f"{prefix}provider_id__in": funded.values("organisation_id")})
         if self.episodes is not None:
             condition &= Q(**{f"{prefix}pk__in": self.episodes.values("pk")})
         return condition

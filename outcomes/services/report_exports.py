@@ -19,7 +19,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -42,6 +42,9 @@ from outcomes.selectors import (
     scope_closed_episodes,
     suppress,
 )
+
+if TYPE_CHECKING:
+    from grants.models import Fund
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +125,7 @@ class ReportFilters:
     provider: Organisation | None = None
     team: str = ""
     framework: Framework | None = None
+    fund: "Fund | None" = None
 
     def describe(self) -> list[tuple[str, str]]:
         return [
@@ -130,6 +134,7 @@ class ReportFilters:
             ("Provider", self.provider.name if self.provider else "All providers"),
             ("Team", self.team or "All teams"),
             ("Framework", self.framework.name if self.framework else "All frameworks"),
+            ("Fund", self.fund.name if self.fund else "All funds"),
         ]
 
 
@@ -145,6 +150,7 @@ def report_scope(reach: ReportReach, filters: ReportFilters) -> ReportScope:
         provider_id=filters.provider.pk if filters.provider else None,
         team=filters.team,
         framework_id=filters.framework.pk if filters.framework else None,
+        fund_id=filters.fund.pk if filters.fund else None,
         episodes=reach.episodes(),
     )
 

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import json
 from html.parser import HTMLParser
 
 from django.contrib.auth.models import Permission
@@ -323,3 +324,49 @@ def test_distance_travelled_shows_how_complete_the_scores_are(client):
     assert "Form strong attachments: mean score 3.6 at assessment and 7.4 at closure" in (
         response.text
     )
+
+
+def test_a_fund_report_counts_only_the_help_given_by_groups_it_funded(client):
+    """A locality fund's committee asks what difference its grants made for families."""
+    from grants.enums import ApplicationStatus
+    from tests.factories.grants import FundFactory, application_in
+
+    locality = Locality.objects.create(name="Millbrook", slug="millbrook")
+    fund = FundFactory(rapid=True, locality=locality, name="Millbrook Community Matters Fund")
+    funded, unfunded = (
+        OrganisationFactory(name="Bright Steps"),
+        OrganisationFactory(name="Other CIC"),
+    )
+    application_in(ApplicationStatus.AWARDED, fund=fund, organisation=funded)
+    application_in(ApplicationStatus.DECLINED, fund=fund, organisation=unfunded)
+    for _ in range(6):
+        record_help(provider=funded, locality=locality, assessed=["yellow"], closed=["blue"])
+    for _ in range(9):
+        record_help(provider=unfunded, locality=locality, assessed=["orange"], closed=["green"])
+
+    out = io.StringIO()
+    call_command(
+        "outcomes_report",
+        "--from",
+        "2025-04-01",
+        "--to",
+        "2026-03-31",
+        "--fund",
+        "Millbrook Community Matters Fund",
+        "--format",
+        "json",
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert report["triages"] == {"assessment": 6, "closure": 6}
+    assert report["levels"]["orange"]["assessment"]["count"] == 0
+
+    client.force_login(commissioner_for([locality]))
+    year = period(datetime.date(2025, 4, 1), datetime.date(2026, 3, 31))
+    response = client.get("/outcomes/reports/", {**year, "fund": fund.pk})
+    rows = {
+        row[0]: row[1:]
+        for row in body_rows(tables(response.text)["Triages with an issue at each level"])
+    }
+    assert rows["All triages"][:3] == ["6", "", "6"]
+    assert "Groups funded by" in response.text

@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.models import Locality, Organisation
+from grants.models import Fund
 from outcomes.models import Framework
 from outcomes.reports import outcomes_report
 from outcomes.selectors import ReportScope
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--provider", help="organisation name")
         parser.add_argument("--team", default="")
         parser.add_argument("--framework", help="framework slug")
+        parser.add_argument("--fund", help="fund name: help given by groups it has funded")
         parser.add_argument("--format", choices=["json", "text"], default="text")
         parser.add_argument(
             "--publish",
@@ -46,6 +48,7 @@ class Command(BaseCommand):
             provider_id=self._find(Organisation, "name", options["provider"], "provider"),
             team=options["team"],
             framework_id=self._find(Framework, "slug", options["framework"], "framework"),
+            fund_id=self._find(Fund, "name", options["fund"], "fund"),
         )
         report = outcomes_report(scope, publish=options["publish"])
         if options["format"] == "json":
