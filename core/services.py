@@ -18,9 +18,11 @@ def document_store(
     uploaded: UploadedFile,
     by: User,
     expires_on=None,
+    allowed: frozenset[str] = DOCUMENT_TYPES,
 ) -> PrivateDocument:
-    """Check an upload by its content and keep it privately against the organisation."""
-    checked = check_upload(uploaded, allowed=DOCUMENT_TYPES)
+    """Check an upload by its content and keep it privately against the organisation. `allowed`
+    narrows the types taken (photos: `core.uploads.IMAGE_TYPES`)."""
+    checked = check_upload(uploaded, allowed=allowed)
     with transaction.atomic():
         document = PrivateDocument(
             organisation=organisation,

@@ -1,12 +1,11 @@
-from django.http import Http404
+"""The group's pages after an award: the grant agreement (and its PDF) and the end-of-grant report."""
+
 from django.urls import path
 
-
-def _todo(request, *args, **kwargs):
-    raise Http404
-
+from grants.views import awards
 
 urlpatterns = [
-    path("applications/<int:pk>/agreement/", _todo, name="agreement"),
-    path("applications/<int:pk>/report/", _todo, name="report"),
+    path("applications/<int:pk>/agreement/", awards.agreement, name="agreement"),
+    path("applications/<int:pk>/agreement.pdf", awards.agreement_pdf, name="agreement-pdf"),
+    path("applications/<int:pk>/report/", awards.report, name="report"),
 ]

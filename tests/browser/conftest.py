@@ -326,18 +326,27 @@ def _wagtail_baseline() -> None:
         Site.objects.create(hostname="localhost", root_page=welcome, is_default_site=True)
 
 
+# Tables the database keeps append-only with a trigger, and the migration that made each trigger.
+APPEND_ONLY_TABLES = [
+    ("core_auditentry", "core.migrations.0002_audit_append_only"),
+    ("grants_ledgerentry", "grants.migrations.0002_ledger_append_only"),
+]
+
+
 def _empty_audit_trail() -> None:
-    """The audit trail refuses DELETE (a trigger). PostgreSQL's flush truncates, which the trigger
-    allows; SQLite's deletes row by row, so lift its trigger just long enough to empty the table."""
+    """The audit trail and the grants ledger refuse DELETE (a trigger). PostgreSQL's flush
+    truncates, which the trigger allows; SQLite's deletes row by row, so lift each trigger just long
+    enough to empty its table."""
     if connection.vendor != "sqlite":
         return
-    triggers = importlib.import_module("core.migrations.0002_audit_append_only")
     with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_delete")
-        cursor.execute("DELETE FROM core_auditentry")
-        for statement in triggers.SQLITE_FORWARD:
-            if "no_delete" in statement:
-                cursor.execute(statement)
+        for table, migration in APPEND_ONLY_TABLES:
+            triggers = importlib.import_module(migration)
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            cursor.execute(f"DELETE FROM {table}")
+            for statement in triggers.SQLITE_FORWARD:
+                if "no_delete" in statement:
+                    cursor.execute(statement)
 
 
 @pytest.fixture
