@@ -29,6 +29,7 @@ class HomePage(Page):
         "cms.StandardPage",
         "cms.SelfHelpIndexPage",
         "cms.FamilyHubIndexPage",
+        "cms.FundIndexPage",
     ]
     max_count = 1
 
@@ -183,6 +184,88 @@ class FamilyHubPage(Page):
 
     class Meta:
         verbose_name = "family hub"
+
+
+class FundIndexPage(Page):
+    """'Funding for community groups': every fund's page, the ones taking applications first."""
+
+    introduction = models.TextField()
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.FundPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "funding section"
+
+    def get_context(self, request, *args, **kwargs):
+        from grants.models import Fund
+
+        context = super().get_context(request, *args, **kwargs)
+        pages = list(
+            FundPage.objects.child_of(self)
+            .live()
+            .filter(fund__is_published=True)
+            .select_related("fund", "fund__locality")
+        )
+        open_ids = set(Fund.objects.open_for_applications().values_list("pk", flat=True))
+        for page in pages:
+            page.is_open = page.fund_id in open_ids
+        pages.sort(key=lambda page: (not page.is_open, page.title.lower()))
+        context["fund_pages"] = pages
+        return context
+
+
+class FundPage(Page):
+    """A fund's public page: what it is for, who can apply, how much, when, how it decides, what it
+    has given so far, and the way in to apply. The facts come from the fund; editors add words."""
+
+    fund = models.OneToOneField(
+        "grants.Fund",
+        on_delete=models.PROTECT,
+        related_name="fund_page",
+        help_text="Amounts, dates and figures on the page come from the fund.",
+    )
+    intro = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="A sentence or two under the title. The fund's summary is used if empty.",
+    )
+    body = RichTextField(
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul"],
+        help_text="More about what the fund is for: priorities, examples of past grants.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("fund"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.FundIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "fund page"
+
+    def get_context(self, request, *args, **kwargs):
+        from grants.models import Fund
+        from grants.selectors import fund_published_figures, fund_timetable
+
+        context = super().get_context(request, *args, **kwargs)
+        fund = Fund.objects.select_related("locality").get(pk=self.fund_id)
+        timetable = fund_timetable(fund)
+        context.update(
+            fund=fund,
+            timetable=timetable,
+            can_apply=fund.is_published and timetable.is_open,
+            figures=fund_published_figures(fund),
+        )
+        return context
 
 
 @register_setting(icon="cog")
