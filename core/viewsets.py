@@ -54,6 +54,7 @@ from core.models import (
 )
 from core.models.audit import AuditAction
 from core.permissions import can_view_document, localities_for, sees_all_localities
+from core.spreadsheets import csv_safe
 
 ANY_ACTION = ("add", "change", "delete", "view")
 HISTORY_PANEL_LENGTH = 20
@@ -547,6 +548,11 @@ class ScopedIndexView(generic.IndexView):
         if self.list_prefetch_related:
             records = records.prefetch_related(*self.list_prefetch_related)
         return records.annotate(**self.list_annotations)
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Wagtail keeps spreadsheet formulas out of XLSX cells but not out of CSV.
+        value = super().preprocess_field_value(field, value, export_format)
+        return csv_safe(value) if export_format == self.FORMAT_CSV else value
 
 
 class AuditedCreateView(generic.CreateView):

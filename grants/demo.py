@@ -418,3 +418,7 @@ def seed_grants() -> None:
         board.interest_declare(item=items[0], member=member, has_conflict=False)
         board.scores_record(item=items[0], member=member, scores={c.pk: 4 for c in criteria})
         board.vote_cast(item=items[0], member=member, choice=VoteChoice.APPROVE)
+
+    from cms.services import fund_pages_sync
+
+    fund_pages_sync()

@@ -24,9 +24,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from core.models import Organisation
+from core.spreadsheets import csv_safe
 from grants.enums import AWARDED_STATES
 from grants.models import Application, Fund
-from outcomes.services.report_exports import csv_safe
 
 logger = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from core.audit import audit_record
 from core.models import Locality, Organisation, User
 from core.models.audit import AuditAction
 from core.permissions import localities_for, organisations_for, sees_all_localities
+from core.spreadsheets import csv_safe
 from outcomes.enums import CaseOutcome
 from outcomes.models import Episode, ExportStatus, Framework, ReportExport, TriageLevel
 from outcomes.permissions import can_view_reports, families_for
@@ -528,15 +529,6 @@ def report_figures(
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
 
 
 class _Echo:

@@ -131,3 +131,19 @@ def test_the_fund_page_shows_its_money(client, sign_in):
     assert page.status_code == 200
     text = page.content.decode()
     assert "£2,500.00" in text and "£500.00" in text and "£2,000.00" in text
+
+
+def test_a_group_name_that_looks_like_a_formula_is_exported_as_text(client, sign_in):
+    """Security matrix row 20: the officer opens the export in a spreadsheet and nothing runs."""
+    from tests.factories.core import OrganisationFactory
+
+    fund = FundFactory(rapid=True)
+    sneaky = OrganisationFactory(name='=HYPERLINK("http://example.invalid","click")')
+    application_in(S.SUBMITTED, fund=fund, organisation=sneaky, title="+cmd|' /C calc'!A0")
+    sign_in(grants_officer(locality=fund.locality))
+
+    export = client.get("/admin/grant-applications/", {"export": "csv"})
+    body = b"".join(export.streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert "'+cmd" in body
+    assert ',=HYPERLINK' not in body
