@@ -146,4 +146,4 @@ def test_a_group_name_that_looks_like_a_formula_is_exported_as_text(client, sign
     body = b"".join(export.streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert "'+cmd" in body
-    assert ',=HYPERLINK' not in body
+    assert ",=HYPERLINK" not in body
