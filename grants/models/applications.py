@@ -31,6 +31,8 @@ INFO_REQUESTABLE = (S.SCREENING, S.BOARD_REVIEW, S.OFFICER_DECISION)
 
 
 def _return_to_where_it_was(instance: "Application", *args, **kwargs) -> str:
+    # django-fsm works this out after the transition's body has run, so the body leaves
+    # `info_requested_from` in place (the next question overwrites it).
     return instance.info_requested_from or S.SCREENING
 
 
@@ -182,7 +184,6 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def provide_information(self, *, response: str) -> None:
         self.info_response = response
-        self.info_requested_from = ""
 
     @transition(
         field=status,
