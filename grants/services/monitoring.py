@@ -57,7 +57,9 @@ def reminders_send(today: datetime.date | None = None) -> ReminderRun:
                 # The unique (report, due date, kind) row is claimed first: a second run, or a
                 # second beat on another machine, fails here and sends nothing.
                 ReminderSent.objects.create(report=report, due_on=report.due_on, kind=kind)
-                for membership in report.application.organisation.memberships.select_related("user"):
+                for membership in report.application.organisation.memberships.select_related(
+                    "user"
+                ):
                     message_send(
                         recipient=membership.user,
                         kind="reminder",
