@@ -1,8 +1,9 @@
 """Who may see and do what, for the shared records. One rule, one place."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from core.models import Locality, Organisation, PrivateDocument, User
+from core.models import BoardMembership, Locality, Organisation, PrivateDocument, User
 
 
 def user_requires_mfa(user: User) -> bool:
@@ -53,6 +54,16 @@ def can_view_document(user: User, document: PrivateDocument) -> bool:
     return user.has_perm("core.view_privatedocument") and (
         sees_all_localities(user)
         or localities_for(user).filter(organisations=document.organisation).exists()
+    )
+
+
+def current_board_memberships(user: User) -> QuerySet[BoardMembership]:
+    """The boards a person sits on today: a member who has left sees none of their papers."""
+    if not user.is_authenticated:
+        return BoardMembership.objects.none()
+    today = timezone.localdate()
+    return BoardMembership.objects.filter(user=user).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=today)
     )
 
 

@@ -17,7 +17,12 @@ from core.messenger import OPTIONAL_KINDS
 from core.middleware import SESSION_LAST_SEEN
 from core.models import NotificationPreference, Organisation, PrivateDocument
 from core.models.audit import AuditAction
-from core.permissions import can_manage_organisation, can_view_document, organisations_for
+from core.permissions import (
+    can_manage_organisation,
+    can_view_document,
+    current_board_memberships,
+    organisations_for,
+)
 from core.services import document_store, organisation_create
 
 
@@ -30,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "organisations": organisations,
             "recent_messages": request.user.inbox.all()[:5],
+            "is_board_member": current_board_memberships(request.user).exists(),
         },
     )
 

@@ -4,10 +4,9 @@ transitions and the admin all ask here."""
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from core.enums import BoardRole
-from core.permissions import localities_for, sees_all_localities
+from core.permissions import current_board_memberships, localities_for, sees_all_localities
 
 if TYPE_CHECKING:
     from core.models import User
@@ -63,15 +62,6 @@ def is_officer_for(application: "Application", user: "User") -> bool:
 
 def can_decide_under_delegation(application: "Application", user: "User") -> bool:
     return is_officer_for(application, user) and user.has_perm("grants.decide_rapid_response")
-
-
-def current_board_memberships(user: "User"):
-    from core.models import BoardMembership
-
-    today = timezone.localdate()
-    return BoardMembership.objects.filter(user=user).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=today)
-    )
 
 
 def meetings_for_member(user: "User") -> "QuerySet[BoardMeeting]":
