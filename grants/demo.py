@@ -96,6 +96,8 @@ APPLICATION_FORM = [
     },
 ]
 
+SEEN_IN_PERSON = "Constitution and bank statement seen at the group's committee meeting."
+
 CRITERIA = [
     ("Local need", "The need is real and local, in the group’s own words."),
     ("Difference made", "Clear about who benefits and how."),
@@ -245,7 +247,9 @@ def _walk(application: Application, volunteer: User, officer: User, to: str) -> 
         (S.SCREENING, lambda: decisions.screening_start(application=application, by=officer)),
         (
             S.OFFICER_DECISION,
-            lambda: decisions.send_for_decision(application=application, by=officer),
+            lambda: decisions.send_for_decision(
+                application=application, by=officer, checked_otherwise=SEEN_IN_PERSON
+            ),
         ),
         (
             S.AWARDED,
@@ -281,7 +285,9 @@ def _walk(application: Application, volunteer: User, officer: User, to: str) -> 
         if state == to or (to == S.BOARD_REVIEW and state == S.SCREENING):
             break
     if to == S.BOARD_REVIEW:
-        decisions.send_for_decision(application=application, by=officer)
+        decisions.send_for_decision(
+            application=application, by=officer, checked_otherwise=SEEN_IN_PERSON
+        )
     if to == S.CLOSED:
         report = application.monitoring_reports.get()
         awards.report_submit(

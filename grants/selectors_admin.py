@@ -14,6 +14,7 @@ from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus, DeclineReason,
 from grants.forms_definition import questions_from_snapshot
 from grants.models import Application, Fund
 from grants.services import board as board_services
+from grants.services import due_diligence
 
 # Each action an officer can take on the application page, and the transition that allows it.
 ACTIONS: list[tuple[str, str, str]] = [
@@ -53,6 +54,7 @@ def actions_for(application: Application, user: User) -> dict[str, Any]:
     ]
     return {
         "application": application,
+        "document_checks": due_diligence.document_checks(application),
         "actions": available,
         "action_names": seen,
         "unpaid_tranches": tranches,

@@ -12,12 +12,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 import django_filters
 
+from core.enums import DocumentKind
 from core.models import Locality
 from core.permissions import localities_for, sees_all_localities
 from core.viewsets import (
@@ -227,6 +229,15 @@ class ApplicationViewSet(SeedbedModelViewSet):
         ]
 
 
+class FundAdminForm(WagtailAdminModelForm):
+    required_documents = forms.MultipleChoiceField(
+        choices=DocumentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Documents a group must hold, in date, before a decision",
+    )
+
+
 def fund_figures(fund: Fund, request: HttpRequest) -> dict[str, Any]:
     return {"dashboard": selectors_admin.fund_dashboard(fund), "fund": fund}
 
@@ -312,7 +323,9 @@ class FundViewSet(SeedbedModelViewSet):
                     heading="Scoring",
                 ),
                 ObjectList([FieldPanel("end_of_grant_form")], heading="End-of-grant form"),
-            ]
+                ObjectList([FieldPanel("required_documents")], heading="Due diligence"),
+            ],
+            base_form_class=FundAdminForm,
         ).bind_to_model(self.model)
 
 

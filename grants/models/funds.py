@@ -16,9 +16,14 @@ from wagtail.models import Orderable
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from core.enums import DocumentKind
 from core.money import format_pence
 from grants.blocks import ApplicationFormBlock, EligibilityBlock
 from grants.enums import DecisionRoute, SourceKind
+
+
+def default_required_documents() -> list[str]:
+    return [DocumentKind.GOVERNING_DOCUMENT, DocumentKind.BANK_STATEMENT]
 
 
 class FundQuerySet(models.QuerySet["Fund"]):
@@ -82,6 +87,11 @@ class Fund(ClusterableModel):
     conditions = models.TextField(
         blank=True, help_text="Standard conditions printed in every grant agreement."
     )
+    required_documents = models.JSONField(
+        default=default_required_documents,
+        blank=True,
+        help_text="Documents a group must hold, in date, before its application goes for decision.",
+    )
     # Kept only by grants.ledger, in the same transaction as the ledger entry that moves them; the
     # constraints below make over-commitment impossible whoever writes.
     budget_pence = models.BigIntegerField(default=0, editable=False)
@@ -124,6 +134,11 @@ class Fund(ClusterableModel):
         if self.minimum_award_pence > self.maximum_award_pence:
             raise ValidationError(
                 {"minimum_award_pence": "The minimum award can’t be more than the maximum."}
+            )
+        unknown = set(self.required_documents or []) - set(DocumentKind.values)
+        if unknown:
+            raise ValidationError(
+                {"required_documents": f"Not a kind of document: {', '.join(sorted(unknown))}."}
             )
         if self.route == DecisionRoute.RAPID and not self.delegated_limit_pence:
             raise ValidationError(

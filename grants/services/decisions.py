@@ -11,6 +11,7 @@ from core.workflow import TransitionRefused, transition_apply
 from grants import ledger
 from grants.enums import ApplicationStatus, DeclineReason
 from grants.models import Application
+from grants.services import due_diligence
 
 S = ApplicationStatus
 
@@ -46,11 +47,28 @@ def information_request(*, application: Application, by: User, question: str) ->
     return application
 
 
-def send_for_decision(*, application: Application, by: User) -> Application:
-    """Screening passed: to the board, or to an officer for a rapid-response decision."""
+def send_for_decision(
+    *, application: Application, by: User, checked_otherwise: str = ""
+) -> Application:
+    """Screening passed: to the board, or to an officer for a rapid-response decision.
+
+    The group's documents must be present and in date. Small groups often hold papers in other
+    ways, so an officer who has checked another way may say how, and that goes on the record."""
+    missing = due_diligence.problems(application)
+    checked_otherwise = checked_otherwise.strip()
+    if missing and not checked_otherwise:
+        raise TransitionRefused(
+            "Due diligence isn’t complete ("
+            + "; ".join(missing)
+            + "). Ask the group for the documents, or say how you checked instead.",
+            status=400,
+        )
+    reason = f"Documents checked another way: {checked_otherwise}" if missing else ""
     if application.goes_to_board():
-        return transition_apply(application, application.send_to_board, by=by)
-    return transition_apply(application, application.send_for_officer_decision, by=by)
+        return transition_apply(application, application.send_to_board, by=by, reason=reason)
+    return transition_apply(
+        application, application.send_for_officer_decision, by=by, reason=reason
+    )
 
 
 def award_make(

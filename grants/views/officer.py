@@ -51,7 +51,9 @@ def _act(application: Application, request: HttpRequest, action: str) -> str:
         decisions.screening_start(application=application, by=user)
         return "Checking has started."
     if action == "send_for_decision":
-        decisions.send_for_decision(application=application, by=user)
+        decisions.send_for_decision(
+            application=application, by=user, checked_otherwise=post.get("checked_otherwise", "")
+        )
         return f"Sent on: {application.get_status_display().lower()}."
     if action == "request_information":
         decisions.information_request(

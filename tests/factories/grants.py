@@ -97,6 +97,7 @@ class FundFactory(factory.django.DjangoModelFactory):
     maximum_award_pence = 500000
     short_form_below_pence = 100000
     delegated_limit_pence = 0
+    required_documents = factory.LazyFunction(list)
     eligibility = factory.LazyFunction(lambda: list(ELIGIBILITY))
     application_form = factory.LazyFunction(lambda: list(APPLICATION_FORM))
 
