@@ -10,12 +10,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
 
 import django_filters
 
@@ -25,6 +27,7 @@ from core.permissions import localities_for, sees_all_localities
 from core.viewsets import (
     RecordInspectView,
     RecordPanel,
+    ScopedIndexView,
     ScopedPermissionPolicy,
     SeedbedModelViewSet,
 )
@@ -119,6 +122,17 @@ def _pounds(pence: int | None) -> str:
     return format_pence(pence) if pence is not None else ""
 
 
+class ApplicationIndexView(ScopedIndexView):
+    @cached_property
+    def header_buttons(self):
+        query = self.request.GET.urlencode()
+        url = reverse(f"{APPLICATIONS}:bulk") + (f"?{query}" if query else "")
+        return [
+            *super().header_buttons,
+            HeaderButton("Act on several", url=url, icon_name="list-ul"),
+        ]
+
+
 class ApplicationInspectView(RecordInspectView):
     template_name = "grants/admin/application.html"
     audit_views = True
@@ -149,6 +163,7 @@ class ApplicationViewSet(SeedbedModelViewSet):
     permission_policy = application_policy
     inspect_view_enabled = True
     inspect_view_class = ApplicationInspectView
+    index_view_class = ApplicationIndexView
     list_per_page = 60
     list_select_related = ("fund", "fund__locality", "organisation")
     list_display = [
@@ -219,6 +234,7 @@ class ApplicationViewSet(SeedbedModelViewSet):
 
     def get_urlpatterns(self):
         from grants.views.officer import application_act
+        from grants.views.officer_bulk import application_bulk
 
         return [
             path("", self.index_view, name="index"),
@@ -226,6 +242,7 @@ class ApplicationViewSet(SeedbedModelViewSet):
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("history/<int:pk>/", self.history_view, name="history"),
             path("act/<int:pk>/<slug:action>/", application_act, name="act"),
+            path("bulk/", application_bulk, name="bulk"),
         ]
 
 

@@ -4,8 +4,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_record
 from core.messenger import message_send
 from core.models import User
+from core.models.audit import AuditAction
 from core.money import format_pence
 from core.workflow import TransitionRefused, transition_apply
 from grants import ledger
@@ -132,4 +134,23 @@ def decline_make(*, application: Application, by: User, reason: str, feedback: s
             at=timezone.now(),
         )
         _tell_group(application, "declined")
+    return application
+
+
+def officer_assign(*, application: Application, officer: User, by: User) -> Application:
+    """Make an officer the application's named contact. They must be able to see it."""
+    from grants.permissions import is_officer_for
+
+    if not is_officer_for(application, officer):
+        raise TransitionRefused(
+            f"{officer} doesn’t work on this fund’s area, so can’t be assigned it.", status=400
+        )
+    application.assigned_officer = officer
+    application.save(update_fields=["assigned_officer"])
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=application,
+        detail={"assigned_officer": officer.pk},
+    )
     return application

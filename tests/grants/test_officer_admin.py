@@ -147,3 +147,38 @@ def test_a_group_name_that_looks_like_a_formula_is_exported_as_text(client, sign
     assert "'=HYPERLINK" in body
     assert "'+cmd" in body
     assert ",=HYPERLINK" not in body
+
+
+def test_an_officer_assigns_and_sends_several_applications_to_the_board_at_once(client, sign_in):
+    fund = FundFactory()  # a board fund
+    first, second = (application_in(S.SCREENING, fund=fund) for _ in range(2))
+    elsewhere = application_in(S.SCREENING, fund=FundFactory())
+    officer = grants_officer(locality=fund.locality)
+    colleague = grants_officer(locality=fund.locality)
+    sign_in(officer)
+
+    page = client.get("/admin/grant-applications/bulk/", {"status": S.SCREENING})
+    assert page.status_code == 200
+    assert first.reference in page.content.decode()
+    assert elsewhere.reference not in page.content.decode()
+
+    client.post(
+        "/admin/grant-applications/bulk/",
+        {"ids": [first.pk, second.pk, elsewhere.pk], "action": "assign", "officer": colleague.pk},
+    )
+    client.post(
+        "/admin/grant-applications/bulk/",
+        {"ids": [first.pk, second.pk, elsewhere.pk], "action": "send_to_board"},
+    )
+    for application in (first, second):
+        application.refresh_from_db()
+        assert application.assigned_officer == colleague
+        assert application.status == S.BOARD_REVIEW
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == S.SCREENING and elsewhere.assigned_officer is None
+
+    export = client.post(
+        "/admin/grant-applications/bulk/", {"ids": [first.pk, elsewhere.pk], "action": "export"}
+    )
+    body = b"".join(export.streaming_content).decode()
+    assert first.reference in body and elsewhere.reference not in body

@@ -1,0 +1,126 @@
+"""Bulk actions on the officer's application list: assign an officer, send to the board, or export
+the chosen applications. Each application goes through the same service as one at a time, so the
+same rules and the same audit trail apply; any that can't be done are listed, not hidden."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
+
+from core.spreadsheets import csv_safe
+from core.workflow import TransitionRefused
+from grants.enums import ApplicationStatus
+from grants.models import Application
+from grants.services import decisions
+
+BULK_LIMIT = 200
+EXPORT_COLUMNS = [
+    ("Reference", lambda a: a.reference),
+    ("Title", lambda a: a.title),
+    ("Group", lambda a: a.organisation.name),
+    ("Fund", lambda a: a.fund.name),
+    ("Status", lambda a: a.get_status_display()),
+    ("Asked for (pence)", lambda a: a.amount_requested_pence),
+    ("Awarded (pence)", lambda a: a.amount_awarded_pence),
+    ("Submitted", lambda a: a.submitted_at.isoformat() if a.submitted_at else ""),
+    ("Decision due", lambda a: a.decision_due_on.isoformat() if a.decision_due_on else ""),
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _scoped(request: HttpRequest) -> QuerySet[Application]:
+    from grants.viewsets import application_policy
+
+    return application_policy.instances_user_has_any_permission_for(request.user, ["view"])
+
+
+def _officers_for(request: HttpRequest):
+    from grants.viewsets import _officer_localities
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__permissions__codename="change_application")
+        .filter(locality_placements__locality__in=_officer_localities(request))
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def _export(applications: QuerySet[Application]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([heading for heading, _ in EXPORT_COLUMNS])
+        for application in applications:
+            yield writer.writerow([csv_safe(value(application)) for _, value in EXPORT_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="applications-selected.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def application_bulk(request: HttpRequest) -> HttpResponse:
+    from grants.viewsets import APPLICATIONS, ApplicationFilterSet
+
+    scoped = _scoped(request).select_related("fund", "fund__locality", "organisation")
+    if request.method == "POST":
+        chosen = scoped.filter(pk__in=request.POST.getlist("ids"))
+        action = request.POST.get("action", "")
+        if not chosen.exists():
+            messages.error(request, "Choose at least one application.")
+            return redirect(request.get_full_path())
+        if action == "export":
+            return _export(chosen.order_by("reference"))
+        done, refused = 0, []
+        for application in chosen:
+            try:
+                if action == "assign":
+                    officer = _officers_for(request).filter(pk=request.POST.get("officer")).first()
+                    if officer is None:
+                        raise TransitionRefused("Choose an officer to assign.", status=400)
+                    decisions.officer_assign(
+                        application=application, officer=officer, by=request.user
+                    )
+                elif action == "send_to_board":
+                    if not application.goes_to_board():
+                        raise TransitionRefused("its fund is decided by an officer, not a board")
+                    decisions.send_for_decision(
+                        application=application,
+                        by=request.user,
+                        checked_otherwise=request.POST.get("checked_otherwise", ""),
+                    )
+                else:
+                    raise TransitionRefused("Choose what to do.", status=400)
+                done += 1
+            except TransitionRefused as refused_action:
+                refused.append(f"{application.reference}: {refused_action.message}")
+        if done:
+            messages.success(request, f"Done for {done} application{'s' if done != 1 else ''}.")
+        for message in refused:
+            messages.error(request, message)
+        return redirect(f"{APPLICATIONS}:index")
+
+    filters = ApplicationFilterSet(request.GET or None, queryset=scoped, request=request)
+    applications = (filters.qs if filters.is_bound else scoped).order_by("-submitted_at")
+    return render(
+        request,
+        "grants/admin/bulk.html",
+        {
+            "applications": applications[:BULK_LIMIT],
+            "limit": BULK_LIMIT,
+            "officers": _officers_for(request),
+            "screening": ApplicationStatus.SCREENING,
+            "filename": slugify("applications"),
+        },
+    )
