@@ -8,3 +8,12 @@ def send_monitoring_reminders() -> dict[str, int]:
 
     run = reminders_send()
     return {"opened": run.opened, "reminded": run.reminded}
+
+
+@shared_task(acks_late=True)
+def make_application_export(export_id: int) -> str | None:
+    """Make a large applications download. Safe to deliver twice."""
+    from grants.services.exports import export_make
+
+    export = export_make(export_id)
+    return export.status if export else None

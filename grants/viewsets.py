@@ -235,6 +235,7 @@ class ApplicationViewSet(SeedbedModelViewSet):
     def get_urlpatterns(self):
         from grants.views.officer import application_act
         from grants.views.officer_bulk import application_bulk
+        from grants.views.officer_exports import export_create, export_download, export_status
 
         return [
             path("", self.index_view, name="index"),
@@ -243,6 +244,9 @@ class ApplicationViewSet(SeedbedModelViewSet):
             path("history/<int:pk>/", self.history_view, name="history"),
             path("act/<int:pk>/<slug:action>/", application_act, name="act"),
             path("bulk/", application_bulk, name="bulk"),
+            path("exports/new/", export_create, name="export-new"),
+            path("exports/<int:pk>/", export_status, name="export"),
+            path("exports/<int:pk>/download/", export_download, name="export-download"),
         ]
 
 

@@ -17,19 +17,9 @@ from core.workflow import TransitionRefused
 from grants.enums import ApplicationStatus
 from grants.models import Application
 from grants.services import decisions
+from grants.services.exports import COLUMNS
 
 BULK_LIMIT = 200
-EXPORT_COLUMNS = [
-    ("Reference", lambda a: a.reference),
-    ("Title", lambda a: a.title),
-    ("Group", lambda a: a.organisation.name),
-    ("Fund", lambda a: a.fund.name),
-    ("Status", lambda a: a.get_status_display()),
-    ("Asked for (pence)", lambda a: a.amount_requested_pence),
-    ("Awarded (pence)", lambda a: a.amount_awarded_pence),
-    ("Submitted", lambda a: a.submitted_at.isoformat() if a.submitted_at else ""),
-    ("Decision due", lambda a: a.decision_due_on.isoformat() if a.decision_due_on else ""),
-]
 
 
 class _Echo:
@@ -59,9 +49,9 @@ def _export(applications: QuerySet[Application]) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow([heading for heading, _ in EXPORT_COLUMNS])
+        yield writer.writerow([heading for heading, _ in COLUMNS])
         for application in applications:
-            yield writer.writerow([csv_safe(value(application)) for _, value in EXPORT_COLUMNS])
+            yield writer.writerow([csv_safe(value(application)) for _, value in COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="applications-selected.csv"'
