@@ -30,6 +30,14 @@ ACTIONS: list[tuple[str, str, str]] = [
 ]
 
 
+def _pounds_for_input(pence: int | None) -> str:
+    """What an amount field in pounds starts with: 50000 -> '500', 50050 -> '500.50'."""
+    if not pence:
+        return ""
+    pounds, remainder = divmod(pence, 100)
+    return f"{pounds}.{remainder:02d}" if remainder else str(pounds)
+
+
 def actions_for(application: Application, user: User) -> dict[str, Any]:
     available = []
     seen = set()
@@ -54,6 +62,7 @@ def actions_for(application: Application, user: User) -> dict[str, Any]:
     ]
     return {
         "application": application,
+        "award_amount": _pounds_for_input(application.amount_requested_pence),
         "document_checks": due_diligence.document_checks(application),
         "actions": available,
         "action_names": seen,
@@ -61,6 +70,27 @@ def actions_for(application: Application, user: User) -> dict[str, Any]:
         "reports_to_review": reports,
         "decline_reasons": DeclineReason.choices,
     }
+
+
+def messages_to_group(application: Application) -> dict[str, Any]:
+    """What the group has been sent about this application: one line per message, not per person."""
+    from core.models import InboxMessage
+
+    sent = (
+        InboxMessage.objects.filter(
+            recipient__organisation_memberships__organisation=application.organisation_id,
+            link__startswith=f"/applications/{application.pk}/",
+        )
+        .order_by("-created_at")
+        .values("subject", "created_at")
+    )
+    seen, lines = set(), []
+    for message in sent:
+        key = (message["subject"], message["created_at"].replace(microsecond=0, second=0))
+        if key not in seen:
+            seen.add(key)
+            lines.append(message)
+    return {"sent": lines[:50]}
 
 
 def answers_summary(application: Application) -> dict[str, Any]:
@@ -128,13 +158,15 @@ def fund_dashboard(fund: Fund) -> dict[str, Any]:
         ("Remaining", fund.remaining_pence),
     ]
     biggest = max([amount for _, amount in money] + [1])
+    busiest = max([row["count"] for row in pipeline] + [1])
+    for row in pipeline:
+        row["percent"] = round(100 * row["count"] / busiest)
     return {
         "money": [
             {"label": label, "amount": amount, "percent": round(100 * max(amount, 0) / biggest)}
             for label, amount in money
         ],
         "pipeline": pipeline,
-        "pipeline_max": max([row["count"] for row in pipeline] + [1]),
         "median_days_to_decision": round(statistics.median(days), 1) if days else None,
         "decisions_counted": len(days),
         "overdue_decisions": overdue_decisions,

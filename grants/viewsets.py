@@ -150,6 +150,10 @@ def application_answers(application: Application, request: HttpRequest) -> dict[
     return selectors_admin.answers_summary(application)
 
 
+def application_messages(application: Application, request: HttpRequest) -> dict[str, Any]:
+    return selectors_admin.messages_to_group(application)
+
+
 def application_money(application: Application, request: HttpRequest) -> dict[str, Any]:
     return {"tranches": application.tranches.all(), "reports": application.monitoring_reports.all()}
 
@@ -223,6 +227,11 @@ class ApplicationViewSet(SeedbedModelViewSet):
             RecordPanel("grants/admin/panels/board.html", application_board, heading="Board"),
             RecordPanel(
                 "grants/admin/panels/money.html", application_money, heading="Payments and report"
+            ),
+            RecordPanel(
+                "grants/admin/panels/messages.html",
+                application_messages,
+                heading="Messages to the group",
             ),
             self.history_panel(),
         ]
