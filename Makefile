@@ -70,6 +70,7 @@ format: install-test
 bench: install-test assets
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_export_360giving.py
+	$(PY) benchmarks/bench_grants.py
 
 graphs: install-test
 	$(PY) manage.py graph_transitions outcomes > docs/transitions-outcomes.dot

@@ -544,8 +544,10 @@ def main(argv: list[str] | None = None) -> int:
             ) from error
         db_created = True
         manage(env, "migrate", "--no-input")
-        manage(env, "seed_demo")
+        # Before seed_demo: the demo grant agreements are PDFs whose stylesheet is found through
+        # the static files manifest.
         manage(env, "collectstatic", "--no-input")
+        manage(env, "seed_demo")
         PAGES.append(("family self-report", family_story_path(env)))
 
         port = free_port()
