@@ -19,6 +19,9 @@ SESSION_MFA_OK = "seedbed_mfa_ok"
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/session/")
 
 
+LAST_SEEN_RESOLUTION = 60  # seconds
+
+
 class SessionTimeoutMiddleware:
     """Signs people out after a spell of inactivity, and after a fixed time whatever they do.
 
@@ -46,7 +49,11 @@ class SessionTimeoutMiddleware:
                     login_url += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(login_url)
             request.session.setdefault(SESSION_LOGIN_AT, now)
-            if request.path != reverse("core:session_status"):
+            # Written at most once a minute: the idle limit is measured in tens of minutes, and a
+            # session row rewritten on every page costs every page a database write.
+            if (
+                now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in request.session
+            ) and request.path != reverse("core:session_status"):
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from core.enums import BoardRole
 from core.permissions import current_board_memberships, localities_for, sees_all_localities
+from grants.enums import ApplicationStatus
 
 if TYPE_CHECKING:
     from core.models import User
@@ -37,11 +38,10 @@ def applications_for_officer(user: "User") -> "QuerySet[Application]":
 
     if not is_grants_officer(user):
         return Application.objects.none()
+    sent = Application.objects.exclude(status=ApplicationStatus.DRAFT)
     if sees_all_localities(user):
-        return Application.objects.all()
-    return Application.objects.filter(
-        Q(fund__locality__in=localities_for(user)) | Q(fund__locality__isnull=True)
-    )
+        return sent
+    return sent.filter(Q(fund__locality__in=localities_for(user)) | Q(fund__locality__isnull=True))
 
 
 def applications_for_applicant(user: "User") -> "QuerySet[Application]":
@@ -116,8 +116,6 @@ def can_record_payment(application: "Application", user: "User") -> bool:
 
 
 def can_decide(application: "Application", user: "User") -> bool:
-    from grants.enums import ApplicationStatus
-
     if application.status == ApplicationStatus.OFFICER_DECISION:
         return can_decide_under_delegation(application, user)
     return can_confirm_board_decision(application, user)
@@ -125,8 +123,6 @@ def can_decide(application: "Application", user: "User") -> bool:
 
 def can_decline(application: "Application", user: "User") -> bool:
     """At screening an officer may decline an ineligible application; after that, whoever decides."""
-    from grants.enums import ApplicationStatus
-
     if application.status == ApplicationStatus.SCREENING:
         return is_officer_for(application, user)
     return can_decide(application, user)

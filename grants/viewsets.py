@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList, TabbedInterface
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -25,6 +25,8 @@ from core.enums import DocumentKind
 from core.models import Locality
 from core.permissions import localities_for, sees_all_localities
 from core.viewsets import (
+    PlainColumn,
+    PlainTitleColumn,
     RecordInspectView,
     RecordPanel,
     ScopedIndexView,
@@ -59,7 +61,12 @@ fund_policy = FundScopedPolicy(Fund, denied_actions=("delete",))
 
 
 class ApplicationPolicy(FundScopedPolicy):
+    """A group's draft is its own until it is sent: officers see applications from submission on."""
+
     locality_lookup = "fund__locality"
+
+    def scope(self, user: Any) -> QuerySet:
+        return super().scope(user).exclude(status=ApplicationStatus.DRAFT)
 
 
 # Applications are made by groups and changed only through their workflow, never by a form.
@@ -171,24 +178,24 @@ class ApplicationViewSet(SeedbedModelViewSet):
     list_per_page = 60
     list_select_related = ("fund", "fund__locality", "organisation")
     list_display = [
-        TitleColumn(
+        PlainTitleColumn(
             "reference",
             label="Reference",
             accessor=lambda a: a.reference or "Draft",
             url_name=f"{APPLICATIONS}:inspect",
         ),
-        "title",
-        Column("organisation", label="Group"),
-        Column("fund", label="Fund"),
-        Column("status", label="Status", accessor="get_status_display", sort_key="status"),
-        Column(
+        PlainColumn("title", label="Title", sort_key="title"),
+        PlainColumn("organisation", label="Group"),
+        PlainColumn("fund", label="Fund"),
+        PlainColumn("status", label="Status", accessor="get_status_display", sort_key="status"),
+        PlainColumn(
             "amount_requested_pence",
             label="Asked for",
             accessor=lambda a: _pounds(a.amount_requested_pence),
             sort_key="amount_requested_pence",
         ),
-        Column("submitted_at", label="Submitted", sort_key="submitted_at"),
-        Column("decision_due_on", label="Decision due", sort_key="decision_due_on"),
+        PlainColumn("submitted_at", label="Submitted", sort_key="submitted_at"),
+        PlainColumn("decision_due_on", label="Decision due", sort_key="decision_due_on"),
     ]
     filterset_class = ApplicationFilterSet
     search_fields = ["reference", "title", "organisation__name"]
@@ -287,14 +294,16 @@ class FundViewSet(SeedbedModelViewSet):
     inspect_view_class = FundInspectView
     list_select_related = ("locality",)
     list_display = [
-        TitleColumn("name", url_name=f"{FUNDS}:inspect"),
-        Column("locality", label="Area", accessor="area_name"),
-        Column("financial_year", label="Year"),
-        Column("route", label="Decided by", accessor="get_route_display"),
-        Column("budget_pence", label="Budget", accessor=lambda f: _pounds(f.budget_pence)),
-        Column("committed_pence", label="Committed", accessor=lambda f: _pounds(f.committed_pence)),
-        Column("paid_pence", label="Paid", accessor=lambda f: _pounds(f.paid_pence)),
-        Column("remaining", label="Remaining", accessor=lambda f: _pounds(f.remaining_pence)),
+        PlainTitleColumn("name", url_name=f"{FUNDS}:inspect"),
+        PlainColumn("locality", label="Area", accessor="area_name"),
+        PlainColumn("financial_year", label="Year"),
+        PlainColumn("route", label="Decided by", accessor="get_route_display"),
+        PlainColumn("budget_pence", label="Budget", accessor=lambda f: _pounds(f.budget_pence)),
+        PlainColumn(
+            "committed_pence", label="Committed", accessor=lambda f: _pounds(f.committed_pence)
+        ),
+        PlainColumn("paid_pence", label="Paid", accessor=lambda f: _pounds(f.paid_pence)),
+        PlainColumn("remaining", label="Remaining", accessor=lambda f: _pounds(f.remaining_pence)),
     ]
     search_fields = ["name"]
     search_backend_name = None

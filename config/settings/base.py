@@ -183,7 +183,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Seedbed")
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_RATE_LIMITS = {"mfa_authenticate": "5/m/key"}
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in ("where you are signed in"); tracking every request's activity
+# would write to the database on each page, which the idle time-out below does not need.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Sessions: an idle limit and an absolute limit (core.middleware.SessionTimeoutMiddleware).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

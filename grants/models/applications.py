@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -99,7 +99,7 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     planned_end_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-submitted_at", "-created_at"]
+        ordering = [F("submitted_at").desc(nulls_last=True), "-created_at"]
         indexes = [
             models.Index(fields=["fund", "status"]),
             models.Index(fields=["status", "decision_due_on"]),

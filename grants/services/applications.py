@@ -159,34 +159,34 @@ def application_submit(*, application: Application, by: User) -> Application:
     """Send the application. Safe to call twice (a double click, two tabs): the second call finds it
     already sent and returns it, so there is one application and one confirmation."""
     with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("fund", "organisation", "round")
+            .get(pk=application.pk)
+        )
         if locked.status != S.DRAFT and locked.submitted_at is not None:
             return locked
         fund = locked.fund
         now = timezone.now()
-        if not fund.is_open(now):
+        open_round = None if fund.is_rolling else fund.round_open_at(now)
+        if not fund.is_published or (not fund.is_rolling and open_round is None):
             raise RoundClosed(fund)
         problems = problems_before_submission(locked)
         if problems:
             raise ApplicationIncomplete(problems)
-        if not fund.is_rolling:
-            locked.round = fund.round_open_at(now)
-
-        def confirm() -> None:
-            for membership in locked.organisation.memberships.select_related("user"):
-                message_send(
-                    recipient=membership.user,
-                    kind="application",
-                    template="grants/emails/submitted",
-                    context={"application": locked},
-                    link=reverse("grants:application-status", args=[locked.pk]),
-                )
-
-        transition_apply(locked, locked.submit, by=by, at=now)
+        if open_round is not None:
+            locked.round = open_round
         locked.reference = f"{fund.financial_year % 100:02d}-{locked.pk:06d}"
         locked.decision_due_on = _decision_due_on(locked, now)
-        locked.save(update_fields=["reference", "decision_due_on", "round"])
-        confirm()
+        transition_apply(locked, locked.submit, by=by, at=now)
+        for membership in locked.organisation.memberships.select_related("user"):
+            message_send(
+                recipient=membership.user,
+                kind="application",
+                template="grants/emails/submitted",
+                context={"application": locked},
+                link=reverse("grants:application-status", args=[locked.pk]),
+            )
     return locked
 
 
