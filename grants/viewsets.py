@@ -101,8 +101,11 @@ class ApplicationFilterSet(WagtailFilterSet):
     submitted_at = django_filters.DateFromToRangeFilter(
         label="Submitted", widget=DateRangePickerWidget
     )
-    overdue = django_filters.BooleanFilter(
-        label="Decision overdue", method="filter_overdue", widget=forms.CheckboxInput
+    overdue = django_filters.ChoiceFilter(
+        label="Decision overdue",
+        choices=[("yes", "Only those whose decision is overdue")],
+        empty_label="All",
+        method="filter_overdue",
     )
 
     class Meta:

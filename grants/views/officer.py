@@ -4,6 +4,7 @@ says what happened, and a page that was out of date is told so rather than actin
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ def _amount(request: HttpRequest, name: str) -> int | None:
         return None
     try:
         return parse_pounds(raw)
-    except (ValueError, ArithmeticError) as exc:
+    except (ValueError, ArithmeticError, ValidationError) as exc:
         raise TransitionRefused(
             "Enter an amount in pounds, like 750 or 750.50.", status=400
         ) from exc
@@ -37,7 +38,7 @@ def _tranches(request: HttpRequest) -> list[tuple[int, datetime.date]] | None:
             continue
         try:
             schedule.append((parse_pounds(amount), datetime.date.fromisoformat(due_on)))
-        except (ValueError, ArithmeticError) as exc:
+        except (ValueError, ArithmeticError, ValidationError) as exc:
             raise TransitionRefused(
                 "Give each payment an amount in pounds and a date.", status=400
             ) from exc

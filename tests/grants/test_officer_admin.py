@@ -182,3 +182,28 @@ def test_an_officer_assigns_and_sends_several_applications_to_the_board_at_once(
     )
     body = b"".join(export.streaming_content).decode()
     assert first.reference in body and elsewhere.reference not in body
+
+
+def test_an_amount_that_is_not_money_is_refused_kindly(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.OFFICER_DECISION, fund=fund)
+    sign_in(grants_officer(locality=fund.locality))
+    for typed in ("abc", "-5"):
+        response = act(client, application, "award", amount=typed)
+        assert response.status_code == 302
+        assert "Enter an amount in pounds" in client.get(response["Location"]).content.decode()
+    application.refresh_from_db()
+    assert application.status == S.OFFICER_DECISION
+
+
+def test_the_overdue_filter_finds_late_decisions(client, sign_in):
+    import datetime
+
+    fund = FundFactory(rapid=True)
+    late = application_in(S.SCREENING, fund=fund, title="Late one")
+    Application.objects.filter(pk=late.pk).update(decision_due_on=datetime.date(2026, 1, 5))
+    application_in(S.SCREENING, fund=fund, title="On time")
+    sign_in(grants_officer(locality=fund.locality))
+    listing = client.get("/admin/grant-applications/", {"overdue": "yes"}).content.decode()
+    assert "Late one" in listing and "On time" not in listing
+    assert "On time" in client.get("/admin/grant-applications/").content.decode()
