@@ -364,3 +364,27 @@ def test_a_sent_application_cannot_be_edited(signed_in, volunteer):
     assert signed_in.get(url(application, "check"))["Location"] == url(application)
     application.refresh_from_db()
     assert application.title != "Changed"
+
+
+def test_signed_out_after_a_long_pause_loses_nothing(client, volunteer, draft):
+    """Security matrix row 58: the volunteer is called away mid-form; the idle time-out signs them
+    out; when they sign back in the task list shows what they had saved."""
+    import time_machine
+
+    from tests.factories.core import TEST_PASSWORD
+
+    client.post("/accounts/login/", {"login": volunteer.email, "password": TEST_PASSWORD})
+    client.post(url(draft, "about"), {"title": "Saturday coffee mornings", "summary": "Tea."})
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        away = client.get(url(draft, "questions"))
+        assert away.status_code == 302
+        assert away["Location"].startswith("/accounts/login/")
+        signed_out = client.get(away["Location"])
+        assert "signed out to keep your account safe" in signed_out.content.decode()
+
+        back = client.post(away["Location"], {"login": volunteer.email, "password": TEST_PASSWORD})
+        assert back.status_code == 302
+        assert back["Location"] == url(draft, "questions")
+        about = client.get(url(draft, "about")).content.decode()
+        assert 'value="Saturday coffee mornings"' in about
