@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.audit import audit_denied, audit_record
+from core.audit import audit_record
 from core.enums import DocumentKind
 from core.models.audit import AuditAction
 from core.services import document_store
@@ -24,31 +24,12 @@ from grants.enums import ApplicationStatus, MonitoringStatus
 from grants.forms_awards import PHOTO_FIELD, SPEND_PREFIX, AgreementAcceptForm, ReportForm
 from grants.forms_definition import questions_from_snapshot
 from grants.models import Application, GrantAgreement, MonitoringReport
-from grants.permissions import applications_for_applicant
 from grants.services.awards import agreement_accept, report_submit
+from grants.views.apply_common import application_for
 
 S = ApplicationStatus
 REPORT_OPEN = (MonitoringStatus.DUE, MonitoringStatus.MORE_REQUESTED)
 JUST_ACCEPTED = "grants:agreement-just-accepted"
-
-
-def _application_for(request: HttpRequest, pk: int) -> Application:
-    """The application, if it is one of the signed-in person's groups'; otherwise a 404 (and a
-    line in the audit trail), the same whether it exists or not."""
-    application = (
-        applications_for_applicant(request.user)
-        .filter(pk=pk)
-        .select_related("fund", "organisation")
-        .first()
-    )
-    if application is None:
-        audit_denied(
-            actor=request.user,
-            obj=Application.objects.filter(pk=pk).first(),
-            detail={"page": request.resolver_match.view_name if request.resolver_match else ""},
-        )
-        raise Http404("No such application")
-    return application
 
 
 def _agreement_of(application: Application) -> GrantAgreement | None:
@@ -103,7 +84,7 @@ def _refused(
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application_for(request, pk)
+    application = application_for(request, pk)
     agreement = _agreement_of(application)
     if agreement is None:
         return render(
@@ -166,7 +147,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The agreement as a tagged PDF: as accepted once it is, otherwise as issued."""
-    application = _application_for(request, pk)
+    application = application_for(request, pk)
     agreement = _agreement_of(application)
     if agreement is None:
         raise Http404("No agreement yet")
@@ -245,7 +226,7 @@ def _photo_error(error: ValidationError, name: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application_for(request, pk)
+    application = application_for(request, pk)
     report = _report_of(application)
     is_open = _report_is_open(application, report)
     if request.method == "POST" and not is_open:

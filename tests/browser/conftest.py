@@ -6,7 +6,6 @@ Tests ask for ``page`` (or call ``new_page`` for a second person or a small scre
 teardown, as do JavaScript errors and stylesheets, scripts, images or fonts that fail to load.
 """
 
-import importlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -326,10 +325,10 @@ def _wagtail_baseline() -> None:
         Site.objects.create(hostname="localhost", root_page=welcome, is_default_site=True)
 
 
-# Tables the database keeps append-only with a trigger, and the migration that made each trigger.
+# Tables the database keeps append-only with a trigger, and how each migration named it.
 APPEND_ONLY_TABLES = [
-    ("core_auditentry", "core.migrations.0002_audit_append_only"),
-    ("grants_ledgerentry", "grants.migrations.0002_ledger_append_only"),
+    ("core_auditentry", "audit", "The audit trail"),
+    ("grants_ledgerentry", "ledger", "The ledger"),
 ]
 
 
@@ -337,14 +336,15 @@ def _empty_audit_trail() -> None:
     """The audit trail and the grants ledger refuse DELETE (a trigger). PostgreSQL's flush
     truncates, which the trigger allows; SQLite's deletes row by row, so lift each trigger just long
     enough to empty its table."""
+    from core.append_only import statements_for
+
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        for table, migration in APPEND_ONLY_TABLES:
-            triggers = importlib.import_module(migration)
+        for table, slug, label in APPEND_ONLY_TABLES:
             cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
             cursor.execute(f"DELETE FROM {table}")
-            for statement in triggers.SQLITE_FORWARD:
+            for statement in statements_for(table, slug, label)["sqlite_forward"]:
                 if "no_delete" in statement:
                     cursor.execute(statement)
 
