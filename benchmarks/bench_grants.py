@@ -99,8 +99,8 @@ ANSWERS = {
 BUDGET = [("Venue hire", AMOUNT // 2), ("Materials and refreshments", AMOUNT - AMOUNT // 2)]
 
 # How often each status turns up among the generated applications, roughly as in a busy year.
+# Only sent applications: officers never see a group's drafts.
 STATUS_WEIGHTS = {
-    "draft": 12,
     "submitted": 14,
     "screening": 10,
     "info_requested": 4,

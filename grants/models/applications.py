@@ -103,6 +103,12 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["fund", "status"]),
             models.Index(fields=["status", "decision_due_on"]),
+            # The officers' list: newest sent first.
+            models.Index(
+                F("submitted_at").desc(nulls_last=True),
+                F("created_at").desc(),
+                name="applications_newest_sent",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
