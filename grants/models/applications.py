@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -99,16 +99,13 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     planned_end_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = [F("submitted_at").desc(nulls_last=True), "-created_at"]
+        # Officers never see drafts (the only applications not yet sent), so newest sent first.
+        ordering = ["-submitted_at", "-created_at"]
         indexes = [
             models.Index(fields=["fund", "status"]),
             models.Index(fields=["status", "decision_due_on"]),
             # The officers' list: newest sent first.
-            models.Index(
-                F("submitted_at").desc(nulls_last=True),
-                F("created_at").desc(),
-                name="applications_newest_sent",
-            ),
+            models.Index(fields=["-submitted_at", "-created_at"], name="applications_newest_sent"),
         ]
         constraints = [
             models.CheckConstraint(
