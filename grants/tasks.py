@@ -17,3 +17,14 @@ def make_application_export(export_id: int) -> str | None:
 
     export = export_make(export_id)
     return export.status if export else None
+
+
+@shared_task
+def delete_old_application_exports() -> int:
+    """Nightly: prepared application downloads are deleted after a few days, file and all."""
+    from core.exports_cleanup import download_retention_days, exports_delete_older_than
+    from grants.models import ApplicationExport
+
+    return exports_delete_older_than(
+        ApplicationExport, days=download_retention_days(), at_field="requested_at"
+    )

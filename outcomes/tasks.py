@@ -17,3 +17,14 @@ def purge_expired_family_records() -> dict[str, int]:
 
     report = families_purge_expired()
     return {"deleted": report.deleted, "held": report.held}
+
+
+@shared_task
+def delete_old_report_exports() -> int:
+    """Nightly: committee reports nobody has fetched for a while are deleted, file and all."""
+    from core.exports_cleanup import download_retention_days, exports_delete_older_than
+    from outcomes.models import ReportExport
+
+    return exports_delete_older_than(
+        ReportExport, days=download_retention_days(), at_field="requested_at"
+    )

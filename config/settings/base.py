@@ -276,7 +276,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "grants.tasks.send_monitoring_reminders",
         "schedule": 24 * 60 * 60,
     },
+    "delete-old-report-exports": {
+        "task": "outcomes.tasks.delete_old_report_exports",
+        "schedule": 24 * 60 * 60,
+    },
+    "delete-old-application-exports": {
+        "task": "grants.tasks.delete_old_application_exports",
+        "schedule": 24 * 60 * 60,
+    },
 }
+# Prepared downloads (committee reports, application lists) are deleted after this many days.
+DOWNLOAD_RETENTION_DAYS = int(env("DOWNLOAD_RETENTION_DAYS", "7"))
 
 # Email: one mailer, configured from the environment.
 MAILERS = {

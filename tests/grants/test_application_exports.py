@@ -71,3 +71,31 @@ def test_a_task_delivered_twice_makes_one_file(client, sign_in, django_capture_o
     assert ApplicationExport.objects.get(pk=export.pk).file.name == first_file
     content = ApplicationExport.objects.get(pk=export.pk).file.read().decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in content
+
+
+def test_prepared_downloads_are_deleted_after_a_week(
+    client, sign_in, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    import time_machine
+
+    from grants.tasks import delete_old_application_exports
+
+    fund = FundFactory(rapid=True)
+    application_in(S.SUBMITTED, fund=fund)
+    sign_in(grants_officer(locality=fund.locality))
+    old, _ = ask_for_export(client, django_capture_on_commit_callbacks, format="csv")
+    storage, name = old.file.storage, old.file.name
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=6)):
+        recent = ApplicationExport.objects.create(requested_by=old.requested_by, format="csv")
+        assert delete_old_application_exports.delay().get() == 0
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
+        assert delete_old_application_exports.delay().get() == 1
+
+    assert not ApplicationExport.objects.filter(pk=old.pk).exists()
+    assert not storage.exists(name)
+    assert ApplicationExport.objects.filter(pk=recent.pk).exists()

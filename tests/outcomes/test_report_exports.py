@@ -243,3 +243,28 @@ def test_a_report_delivered_twice_to_the_worker_is_made_once(
         action=AuditAction.TRANSITION, object_id=str(export.pk), to_state=ExportStatus.READY
     )
     assert moves.count() == 1
+
+
+@pytest.mark.django_db
+def test_committee_reports_nobody_fetched_are_deleted_after_a_week():
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    import time_machine
+
+    from outcomes.models import ReportExport
+    from outcomes.tasks import delete_old_report_exports
+
+    old = ReportExport.objects.create(date_from=dt.date(2025, 4, 1), date_to=dt.date(2026, 3, 31))
+    old.file.save("report.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    name, storage = old.file.name, old.file.storage
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
+        kept = ReportExport.objects.create(
+            date_from=dt.date(2025, 4, 1), date_to=dt.date(2026, 3, 31)
+        )
+        assert delete_old_report_exports.delay().get() == 1
+    assert not ReportExport.objects.filter(pk=old.pk).exists()
+    assert not storage.exists(name)
+    assert ReportExport.objects.filter(pk=kept.pk).exists()
