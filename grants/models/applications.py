@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 
-from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
+from core.fsm import WorkflowModelMixin
 from grants import permissions as rules
 from grants.enums import (
     AWARDED_STATES,
@@ -36,7 +37,7 @@ def _return_to_where_it_was(instance: "Application", *args, **kwargs) -> str:
     return instance.info_requested_from or S.SCREENING
 
 
-class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class Application(ConcurrentTransitionMixin, WorkflowModelMixin, models.Model):
     """A group's request to a fund. Concurrent transitions are refused (optimistic locking on the
     status), so two officers acting on one stale page never both succeed."""
 

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.fsm import WorkflowModelMixin
 from grants.enums import ItemOutcome, MeetingStatus, VoteChoice
 
 
@@ -21,7 +22,7 @@ def _can_run_meeting(instance: "BoardMeeting", user) -> bool:
     )
 
 
-class BoardMeeting(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class BoardMeeting(ConcurrentTransitionMixin, WorkflowModelMixin, models.Model):
     board = models.ForeignKey(
         "core.AdvisoryBoard", on_delete=models.PROTECT, related_name="meetings"
     )

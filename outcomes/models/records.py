@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from core.fsm import WorkflowModelMixin
 from outcomes import permissions as rules
 from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus, EpisodeStatus
 
@@ -13,7 +14,7 @@ from .families import FamilyRecord
 from .frameworks import FrameworkDomain, FrameworkVersion, TriageLevel
 
 
-class Episode(FSMModelMixin, models.Model):
+class Episode(WorkflowModelMixin, models.Model):
     """One spell of help for a family, from assessment to closure."""
 
     family = models.ForeignKey(FamilyRecord, on_delete=models.CASCADE, related_name="episodes")
@@ -71,7 +72,7 @@ class Episode(FSMModelMixin, models.Model):
         self.closed_on = None
 
 
-class Checkpoint(FSMModelMixin, models.Model):
+class Checkpoint(WorkflowModelMixin, models.Model):
     """Where the family is at one point: assessment, a review, or closure."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="checkpoints")

@@ -43,3 +43,27 @@ def test_a_closed_grant_leaves_the_ledger_balanced():
     assert fund.paid_pence == application.amount_awarded_pence == fund.committed_pence
     assert ledger.totals_from_ledger(fund).committed_pence == fund.committed_pence
     assert ledger.outstanding_commitment_pence(application) == 0
+
+
+def test_reloading_a_status_never_unprotects_it_for_other_threads():
+    """django-fsm's own reload switches the shared field's protection off for a moment, which
+    another thread can trip over; ours leaves it on (seen once under twenty concurrent awards)."""
+    from unittest import mock
+
+    from django.db import models
+
+    application = application_in(S.SUBMITTED, fund=FundFactory(rapid=True))
+    field = Application._meta.get_field("status")
+    protected_during_reload = []
+    reload = models.Model.refresh_from_db
+
+    def watching(self, *args, **kwargs):
+        protected_during_reload.append(field.protected)
+        return reload(self, *args, **kwargs)
+
+    Application.objects.filter(pk=application.pk).update(status=S.SCREENING)
+    with mock.patch.object(models.Model, "refresh_from_db", watching):
+        application.refresh_from_db()
+    assert protected_during_reload and all(protected_during_reload)
+    assert application.status == S.SCREENING
+    assert field.protected
