@@ -110,7 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
+                "cms.context_processors.site",
                 "core.context_processors.seedbed",
             ],
             "builtins": ["core.templatetags.money"],
