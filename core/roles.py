@@ -172,6 +172,9 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
             "outcomes.add_code",
             "outcomes.change_code",
             "outcomes.view_code",
+            "outcomes.add_issuearea",
+            "outcomes.change_issuearea",
+            "outcomes.view_issuearea",
         ),
     ),
 )

@@ -12,7 +12,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 
 from outcomes.enums import CheckpointKind
 from outcomes.models import Episode, FrameworkDomain, TriageLevel
-from outcomes.services.family_story import GOAL_SLOTS, ISSUE_AREAS, OTHER_ISSUE_MAX_LENGTH
+from outcomes.services.family_story import GOAL_SLOTS, OTHER_ISSUE_MAX_LENGTH, issue_areas
 from outcomes.services.links import LONGEST_DAYS, default_days
 
 CONTINUE = "Save and continue"
@@ -36,7 +36,7 @@ class AreasForm(forms.Form):
     areas = forms.MultipleChoiceField(
         label="What would you like some help with?",
         help_text="Select all that apply. If none of these fit, you can leave them empty.",
-        choices=[(area.slug, area.label) for area in ISSUE_AREAS],
+        choices=[],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -52,6 +52,8 @@ class AreasForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.areas = issue_areas()
+        self.fields["areas"].choices = [(area.slug, area.label) for area in self.areas]
         self.helper = _helper(
             Field.checkboxes("areas", legend_size=Size.LARGE, legend_tag="h1"),
             Field.text("other"),
@@ -64,7 +66,7 @@ class AreasForm(forms.Form):
         """Something else that is one of the listed areas is taken as that area."""
         cleaned = super().clean()
         other = cleaned.get("other", "").lower()
-        for area in ISSUE_AREAS:
+        for area in self.areas:
             if other in {area.issue, area.label.lower(), area.subject.lower()}:
                 cleaned["areas"] = list(dict.fromkeys([*cleaned.get("areas", []), area.slug]))
                 cleaned["other"] = ""

@@ -23,6 +23,7 @@ from outcomes.models import (
     Framework,
     FrameworkDomain,
     FrameworkVersion,
+    IssueArea,
     TriageLevel,
     TriageScale,
 )
@@ -35,6 +36,7 @@ TRIAGE_SCALES = "triage-scales"
 TRIAGE_LEVELS = "triage-levels"
 CODEBOOKS = "codebooks"
 CODES = "codes"
+ISSUE_AREAS = "family-issue-areas"
 
 # Permission policies ------------------------------------------------------------------------------
 
@@ -46,6 +48,8 @@ framework_domain_policy = ScopedPermissionPolicy(FrameworkDomain)
 triage_level_policy = ScopedPermissionPolicy(TriageLevel)
 codebook_policy = ScopedPermissionPolicy(Codebook)
 code_policy = ScopedPermissionPolicy(Code)
+# Untick "is active" to retire an area: reports group by its issue, so it is never deleted.
+issue_area_policy = ScopedPermissionPolicy(IssueArea, denied_actions=("delete",))
 
 
 # Filters ------------------------------------------------------------------------------------------
@@ -209,6 +213,17 @@ class CodeViewSet(SeedbedModelViewSet):
     form_fields = ["codebook", "key", "label", "description", "keywords"]
 
 
+class IssueAreaViewSet(NoDeleteViewSet):
+    model = IssueArea
+    name = ISSUE_AREAS
+    icon = "help"
+    menu_label = "What families can ask help with"
+    permission_policy = issue_area_policy
+    list_display = ["label", "issue", "position", "is_active"]
+    ordering = ["position", "pk"]
+    form_fields = ["label", "subject", "issue", "slug", "position", "is_active"]
+
+
 class OutcomesSetUpGroup(ViewSetGroup):
     menu_label = "Outcomes set-up"
     menu_icon = "list-ul"
@@ -221,6 +236,7 @@ class OutcomesSetUpGroup(ViewSetGroup):
         TriageLevelViewSet,
         CodebookViewSet,
         CodeViewSet,
+        IssueAreaViewSet,
     )
 
 

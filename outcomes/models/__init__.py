@@ -2,6 +2,7 @@ from .coding import Code, Codebook, NarrativeCode
 from .exports import ExportStatus, ReportExport
 from .families import CheckpointLink, FamilyRecord
 from .frameworks import Framework, FrameworkDomain, FrameworkVersion, TriageLevel, TriageScale
+from .issue_areas import IssueArea
 from .records import Checkpoint, DomainScore, Episode, Narrative, TriagedIssue
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Framework",
     "FrameworkDomain",
     "FrameworkVersion",
+    "IssueArea",
     "Narrative",
     "NarrativeCode",
     "ReportExport",

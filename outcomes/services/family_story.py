@@ -9,6 +9,7 @@ not to edit.
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,10 +23,12 @@ from outcomes.models import (
     Episode,
     FamilyRecord,
     FrameworkDomain,
+    IssueArea,
     Narrative,
     TriagedIssue,
     TriageLevel,
 )
+from outcomes.models.issue_areas import ISSUE_AREAS_CACHE_KEY
 from outcomes.services.links import link_checkpoint
 from outcomes.services.records import checkpoint_submit
 
@@ -36,45 +39,29 @@ FAMILY_REASON = "Sent by the family through their link (no account)"
 ASSISTED_REASON = "Sent by the family, with the practitioner who made the link, through their link"
 
 
-@dataclass(frozen=True)
-class IssueArea:
-    """One thing a family may want help with. `issue` is what is stored and reported on."""
-
-    slug: str
-    issue: str
-    label: str
-    subject: str
+def _all_areas() -> tuple[IssueArea, ...]:
+    areas = cache.get(ISSUE_AREAS_CACHE_KEY)
+    if areas is None:
+        areas = tuple(IssueArea.objects.all())
+        cache.set(ISSUE_AREAS_CACHE_KEY, areas, 300)
+    return areas
 
 
-# A short fixed list for now; "something else" takes the family's own words.
-ISSUE_AREAS: tuple[IssueArea, ...] = (
-    IssueArea("money", "money", "Money and bills", "money and bills"),
-    IssueArea("home", "housing", "Your home", "your home"),
-    IssueArea("being-a-parent", "parenting", "Being a parent", "being a parent"),
-    IssueArea(
-        "behaviour", "child behaviour", "Your children’s behaviour", "your children’s behaviour"
-    ),
-    IssueArea(
-        "school", "school attendance", "School, nursery or college", "school, nursery or college"
-    ),
-    IssueArea(
-        "feelings",
-        "emotional wellbeing",
-        "Feeling worried, low or stressed",
-        "feeling worried, low or stressed",
-    ),
-    IssueArea(
-        "getting-on",
-        "relationships",
-        "Getting on with each other at home",
-        "getting on with each other at home",
-    ),
-    IssueArea("health", "health", "Health", "health"),
-    IssueArea("feeling-alone", "isolation", "Feeling alone", "feeling alone"),
-)
+def issue_areas() -> tuple[IssueArea, ...]:
+    """The areas families are offered, in order: the council's list (outcomes.IssueArea)."""
+    return tuple(area for area in _all_areas() if area.is_active)
+
+
+def areas_by_slug() -> dict[str, IssueArea]:
+    return {area.slug: area for area in issue_areas()}
+
+
+def known_issues() -> set[str]:
+    """Every listed area's issue, offered now or not: a retired area is still not "something else"."""
+    return {area.issue for area in _all_areas()}
+
+
 OTHER_SLUG = "something-else"
-AREAS_BY_SLUG = {area.slug: area for area in ISSUE_AREAS}
-KNOWN_ISSUES = {area.issue for area in ISSUE_AREAS}
 
 
 class StoryAlreadySent(Exception):
@@ -137,13 +124,14 @@ class Story:
 
     @property
     def other_issue(self) -> TriagedIssue | None:
-        return next((issue for issue in self.issues if issue.issue not in KNOWN_ISSUES), None)
+        known = known_issues()
+        return next((issue for issue in self.issues if issue.issue not in known), None)
 
     def domain(self, key: str) -> FrameworkDomain | None:
         return next((domain for domain in self.domains if domain.key == key), None)
 
     def area_slugs_with_answers(self) -> list[str]:
-        slugs = [area.slug for area in ISSUE_AREAS if self.issue_for(area)]
+        slugs = [area.slug for area in issue_areas() if self.issue_for(area)]
         return slugs + ([OTHER_SLUG] if self.other_issue else [])
 
     def first_unanswered(self) -> tuple[str, str]:
@@ -192,7 +180,7 @@ def area_subject(story: Story, slug: str) -> str | None:
     if slug == OTHER_SLUG:
         other = story.other_issue
         return other.issue if other else None
-    area = AREAS_BY_SLUG.get(slug)
+    area = areas_by_slug().get(slug)
     return area.subject if area else None
 
 
@@ -243,15 +231,16 @@ def story_areas_save(*, link: CheckpointLink, areas: list[str], other: str) -> C
     """Keep the help levels of the areas still chosen, forget the rest, and keep the family's
     'something else' in their words (renaming it keeps the level they gave it)."""
     checkpoint = _draft_for_update(link)
-    kept = {AREAS_BY_SLUG[slug].issue for slug in areas if slug in AREAS_BY_SLUG}
+    by_slug, known = areas_by_slug(), known_issues()
+    kept = {by_slug[slug].issue for slug in areas if slug in by_slug}
     issues = list(checkpoint.issues.all())
     for issue in issues:
-        if issue.issue in KNOWN_ISSUES and issue.issue not in kept:
+        if issue.issue in known and issue.issue not in kept:
             issue.delete()
-    others = [issue for issue in issues if issue.issue not in KNOWN_ISSUES]
+    others = [issue for issue in issues if issue.issue not in known]
     other = other[:OTHER_ISSUE_MAX_LENGTH]
     if others:
-        if not other or other.lower() in KNOWN_ISSUES:
+        if not other or other.lower() in known:
             others[0].delete()
         elif others[0].issue != other:
             others[0].issue = other
@@ -264,18 +253,18 @@ def story_help_save(
     *, link: CheckpointLink, slug: str, level: TriageLevel, other: str = ""
 ) -> TriagedIssue:
     """How much help the family would like with one area (or with their 'something else')."""
-    if slug == OTHER_SLUG and (not other or other.lower() in KNOWN_ISSUES):
+    if slug == OTHER_SLUG and (not other or other.lower() in known_issues()):
         raise ValueError("Something else needs the family's own words, not a listed area.")
     checkpoint = _draft_for_update(link)
     if slug == OTHER_SLUG:
-        existing = checkpoint.issues.exclude(issue__in=KNOWN_ISSUES).first()
+        existing = checkpoint.issues.exclude(issue__in=known_issues()).first()
         if existing is None:
             return TriagedIssue.objects.create(checkpoint=checkpoint, issue=other, level=level)
         existing.level = level
         existing.save(update_fields=["level"])
         return existing
     issue, _ = TriagedIssue.objects.update_or_create(
-        checkpoint=checkpoint, issue=AREAS_BY_SLUG[slug].issue, defaults={"level": level}
+        checkpoint=checkpoint, issue=areas_by_slug()[slug].issue, defaults={"level": level}
     )
     return issue
 
@@ -374,14 +363,15 @@ def story_answers(
     if story.asks_about_help:
         help_section = Section("What you would like help with")
         slugs = list(dict.fromkeys([*story.area_slugs_with_answers(), *(chosen or [])]))
-        subjects = [AREAS_BY_SLUG[slug].label for slug in slugs if slug in AREAS_BY_SLUG]
+        by_slug = areas_by_slug()
+        subjects = [by_slug[slug].label for slug in slugs if slug in by_slug]
         other = story.other_issue.issue if story.other_issue else other
         if other:
             subjects.append(other)
         help_section.answers.append(
             Answer("Things you would like help with", subjects or ["None of these"], "areas")
         )
-        for area in ISSUE_AREAS:
+        for area in issue_areas():
             issue = story.issue_for(area)
             if issue or area.slug in slugs:
                 words = [issue.level.family_label] if issue else []

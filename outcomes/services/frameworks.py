@@ -12,6 +12,7 @@ from outcomes.models import (
     Framework,
     FrameworkDomain,
     FrameworkVersion,
+    IssueArea,
     TriageLevel,
     TriageScale,
 )
@@ -44,7 +45,11 @@ def _normalised(domains: list[dict]) -> list[dict]:
 def frameworks_load(paths: list[Path] | None = None) -> LoadSummary:
     """Load triage scales, frameworks and codebooks from JSON files (the shipped ones by default)."""
     summary = LoadSummary()
-    files = paths or [*sorted((FIXTURES / "frameworks").glob("*.json")), FIXTURES / "codebook.json"]
+    files = paths or [
+        *sorted((FIXTURES / "frameworks").glob("*.json")),
+        FIXTURES / "codebook.json",
+        FIXTURES / "issue_areas.json",
+    ]
     for path in files:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         for scale_data in data.get("triage_scales", []):
@@ -59,6 +64,19 @@ def frameworks_load(paths: list[Path] | None = None) -> LoadSummary:
                 )
         for framework_data in data.get("frameworks", []):
             _load_framework(framework_data, summary)
+        # Areas a family can ask for help with: added if missing, never overwriting the council's
+        # own wording or order.
+        start = IssueArea.objects.count()
+        for position, area in enumerate(data.get("issue_areas", []), start=start):
+            IssueArea.objects.get_or_create(
+                slug=area["slug"],
+                defaults={
+                    "issue": area["issue"],
+                    "label": area["label"],
+                    "subject": area["subject"],
+                    "position": position,
+                },
+            )
         for codebook_data in data.get("codebooks", []):
             codebook, _ = Codebook.objects.get_or_create(
                 name=codebook_data["name"],

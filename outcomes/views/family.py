@@ -26,14 +26,14 @@ from outcomes.enums import MeasureType
 from outcomes.forms_family import AreasForm, DomainForm, HelpLevelForm, OwnWordsForm
 from outcomes.models import CheckpointLink
 from outcomes.services.family_story import (
-    AREAS_BY_SLUG,
-    ISSUE_AREAS,
     KIND_INTROS,
     OTHER_SLUG,
     NothingToSend,
     Story,
     StoryAlreadySent,
     area_subject,
+    areas_by_slug,
+    issue_areas,
     story_answers,
     story_areas_save,
     story_downloaded,
@@ -91,9 +91,10 @@ def _remembered(request: HttpRequest, story: Story) -> dict:
 
 def _chosen_areas(request: HttpRequest, story: Story) -> list[str]:
     remembered = _remembered(request, story)
-    chosen = [slug for slug in remembered.get("areas", []) if slug in AREAS_BY_SLUG]
+    by_slug = areas_by_slug()
+    chosen = [slug for slug in remembered.get("areas", []) if slug in by_slug]
     answered = story.area_slugs_with_answers()
-    slugs = [area.slug for area in ISSUE_AREAS if area.slug in chosen or area.slug in answered]
+    slugs = [area.slug for area in issue_areas() if area.slug in chosen or area.slug in answered]
     if remembered.get("other") or story.other_issue:
         slugs.append(OTHER_SLUG)
     return slugs
@@ -260,7 +261,7 @@ def help_level(
     subject = area_subject(story, area) or (other_words if area == OTHER_SLUG else None)
     if not subject or not story.asks_about_help:
         return redirect(_url(token, ("areas", "")))
-    existing = story.other_issue if area == OTHER_SLUG else story.issue_for(AREAS_BY_SLUG[area])
+    existing = story.other_issue if area == OTHER_SLUG else story.issue_for(areas_by_slug()[area])
     form = HelpLevelForm(
         _posted(request),
         levels=story.levels,

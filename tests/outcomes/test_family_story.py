@@ -558,3 +558,49 @@ def test_two_sends_at_the_same_moment_make_one_submission(link):
     assert checkpoint.status == CheckpointStatus.SUBMITTED
     transitions = AuditEntry.objects.for_object(checkpoint).filter(action=AuditAction.TRANSITION)
     assert transitions.count() == 1
+
+
+def test_the_areas_families_can_ask_help_with_are_the_councils_own(client, link):
+    """The list is data: an administrator renames one, adds one and retires one in the admin,
+    and the family's page follows; reports keep grouping the retired area's answers by its issue."""
+    from outcomes.models import IssueArea
+    from tests.outcomes.test_setup_admin import staff
+
+    client.post(url(link, "help/"), {"areas": ["money", "feelings"], "other": ""})
+    admin = client.__class__()
+    staff(admin, superuser=True)
+    money = IssueArea.objects.get(slug="money")
+    response = admin.post(
+        f"/admin/family-issue-areas/edit/{money.pk}/",
+        {
+            "label": "Money, debts and bills",
+            "subject": "money, debts and bills",
+            "issue": "money",
+            "slug": "money",
+            "position": money.position,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    response = admin.post(
+        "/admin/family-issue-areas/new/",
+        {
+            "label": "Getting to appointments",
+            "subject": "getting to appointments",
+            "issue": "transport",
+            "slug": "transport",
+            "position": 20,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    IssueArea.objects.filter(slug="feelings").update(is_active=False)
+    from django.core.cache import cache
+
+    cache.clear()  # a direct update skips the model's own cache reset; the admin's save does not
+
+    page = client.get(url(link, "help/")).content.decode()
+    assert "Money, debts and bills" in page
+    assert "Getting to appointments" in page
+    assert "Feeling worried, low or stressed" not in page
+    assert admin.get("/admin/family-issue-areas/delete/1/").status_code == 404
