@@ -68,6 +68,14 @@ def _facts_for(request: HttpRequest) -> SiteFacts:
     )
 
 
+def default_council_name() -> str:
+    """The council's name where there is no request to go by (PDFs made by a worker, and the like)."""
+    from cms.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return SiteSettings.for_site(site).council_name if site else ""
+
+
 def site_facts(request: HttpRequest) -> SiteFacts:
     version = cache.get_or_set(VERSION_KEY, 1, timeout=None)
     key = f"cms:site-facts:{version}:{request.get_host()}"

@@ -91,6 +91,22 @@ def can_see_item(item: "AgendaItem", user: "User") -> bool:
     return is_board_member_for(item.meeting, user) or is_officer_for(item.application, user)
 
 
+def is_officer_for_meeting(meeting: "BoardMeeting", user: "User") -> bool:
+    return (
+        is_grants_officer(user)
+        and localities_for(user).filter(pk=meeting.board.locality_id).exists()
+    )
+
+
+def may_see_meeting(meeting: "BoardMeeting", user: "User") -> bool:
+    return is_board_member_for(meeting, user) or is_officer_for_meeting(meeting, user)
+
+
+def runs_meeting(meeting: "BoardMeeting", user: "User") -> bool:
+    """The chair and the locality's grants officers open and close a meeting and set its agenda."""
+    return is_chair_of(meeting, user) or is_officer_for_meeting(meeting, user)
+
+
 def has_conflict(item: "AgendaItem", user: "User") -> bool:
     return item.declarations.filter(member=user, has_conflict=True).exists()
 

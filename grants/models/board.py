@@ -11,15 +11,9 @@ from grants.enums import ItemOutcome, MeetingStatus, VoteChoice
 
 
 def _can_run_meeting(instance: "BoardMeeting", user) -> bool:
-    from grants.permissions import is_chair_of, is_grants_officer
+    from grants.permissions import runs_meeting
 
-    return is_chair_of(instance, user) or (
-        is_grants_officer(user)
-        and (
-            instance.board.locality.staff.filter(user=user).exists()
-            or user.has_perm("core.view_all_localities")
-        )
-    )
+    return runs_meeting(instance, user)
 
 
 class BoardMeeting(ConcurrentTransitionMixin, WorkflowModelMixin, models.Model):

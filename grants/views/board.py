@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.site_facts import default_council_name
 from core.audit import audit_denied, audit_record
 from core.models import BoardMembership
 from core.models.audit import AuditAction
@@ -37,25 +38,9 @@ CONFLICT_MESSAGE = "You declared an interest, so you are not taking part in this
 # --- Who may see what --------------------------------------------------------------------------
 
 
-def is_officer_for_meeting(meeting: BoardMeeting, user) -> bool:
-    return (
-        rules.is_grants_officer(user)
-        and localities_for(user).filter(pk=meeting.board.locality_id).exists()
-    )
-
-
-def may_see_meeting(meeting: BoardMeeting, user) -> bool:
-    return rules.is_board_member_for(meeting, user) or is_officer_for_meeting(meeting, user)
-
-
-def runs_meeting(meeting: BoardMeeting, user) -> bool:
-    """The chair and the locality's grants officers open and close a meeting and set its agenda."""
-    return rules.is_chair_of(meeting, user) or is_officer_for_meeting(meeting, user)
-
-
 def _meeting_or_404(request: HttpRequest, pk: int) -> BoardMeeting:
     meeting = BoardMeeting.objects.filter(pk=pk).select_related("board__locality", "round").first()
-    if meeting is None or not may_see_meeting(meeting, request.user):
+    if meeting is None or not rules.may_see_meeting(meeting, request.user):
         audit_denied(
             actor=request.user, obj=meeting, detail=None if meeting else {"board_meeting_id": pk}
         )
@@ -71,7 +56,7 @@ def _item_or_404(request: HttpRequest, pk: int) -> AgendaItem:
         )
         .first()
     )
-    if item is None or not may_see_meeting(item.meeting, request.user):
+    if item is None or not rules.may_see_meeting(item.meeting, request.user):
         audit_denied(actor=request.user, obj=item, detail=None if item else {"agenda_item_id": pk})
         raise Http404("No such agenda item")
     return item
@@ -252,8 +237,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     items = _agenda(meeting)
     is_member = rules.is_board_member_for(meeting, user)
-    is_officer = is_officer_for_meeting(meeting, user)
-    runs = runs_meeting(meeting, user)
+    is_officer = rules.is_officer_for_meeting(meeting, user)
+    runs = rules.runs_meeting(meeting, user)
     states = member_states(items, user) if is_member else [MemberState(item=i) for i in items]
     return render(
         request,
@@ -276,7 +261,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _meeting_action(request: HttpRequest, pk: int, action) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     back = reverse("grants:board-meeting", args=[meeting.pk])
-    if not runs_meeting(meeting, request.user):
+    if not rules.runs_meeting(meeting, request.user):
         audit_denied(actor=request.user, obj=meeting, detail={"action": action.__name__})
         return _refused(
             request, "Only the chair or a grants officer for this area can do that.", 403, back
@@ -557,15 +542,6 @@ def _pdf_response(request: HttpRequest, meeting: BoardMeeting, data: bytes, name
     return response
 
 
-def _council_name() -> str:
-    from wagtail.models import Site
-
-    from cms.models import SiteSettings
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return SiteSettings.for_site(site).council_name if site else ""
-
-
 @login_required
 @require_GET
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
@@ -579,7 +555,7 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": items,
             "applications": [application_context(item.application) for item in items],
-            "council_name": _council_name(),
+            "council_name": default_council_name(),
         },
         title=f"Meeting pack: {meeting.board}, {meeting.held_at:%-d %B %Y}",
     )
@@ -602,7 +578,9 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     from core.pdf import render_pdf
 
     meeting = _meeting_or_404(request, pk)
-    if meeting.status != MeetingStatus.CLOSED and not is_officer_for_meeting(meeting, request.user):
+    if meeting.status != MeetingStatus.CLOSED and not rules.is_officer_for_meeting(
+        meeting, request.user
+    ):
         return _refused(
             request,
             "The minutes are ready once the meeting has closed.",
@@ -647,7 +625,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in items
             ],
             "made_at": timezone.now(),
-            "council_name": _council_name(),
+            "council_name": default_council_name(),
         },
         title=f"Minutes: {meeting.board}, {meeting.held_at:%-d %B %Y}",
     )

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cms.site_facts import default_council_name
 from core.audit import audit_record
 from core.models import Locality, Organisation, User
 from core.models.audit import AuditAction
@@ -635,15 +636,6 @@ def report_export_request(*, by: User, filters: ReportFilters) -> ReportExport:
     return export
 
 
-def _council_name() -> str:
-    from wagtail.models import Site
-
-    from cms.models import SiteSettings
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return SiteSettings.for_site(site).council_name if site else ""
-
-
 def _finish(export: ReportExport, status: str, **fields: Any) -> ReportExport:
     """Move a queued export on, once: a second delivery of the same task changes nothing."""
     moved = ReportExport.objects.filter(pk=export.pk, status=ExportStatus.QUEUED).update(
@@ -693,7 +685,7 @@ def report_export_make(*, export_id: int) -> ReportExport | None:
         figures = report_figures(report_scope(report_reach(person), filters), filters, publish=True)
         pdf = render_pdf(
             "outcomes/pdf/committee_report.html",
-            {"figures": figures, "charts": figures.charts, "council_name": _council_name()},
+            {"figures": figures, "charts": figures.charts, "council_name": default_council_name()},
             title=(
                 f"Family-reported outcomes, {long_date(export.date_from)} "
                 f"to {long_date(export.date_to)}"
