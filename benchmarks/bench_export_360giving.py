@@ -29,7 +29,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from throwaway_db import create_database, database_url, drop_database
+from throwaway_db import create_database, database_url, release_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -246,17 +246,7 @@ def main() -> int:
         connections.close_all()
         return 0 if median < GOAL_SECONDS else 1
     finally:
-        if args.keep_db:
-            print(f"kept {db_name}; drop it with: psql -c 'drop database {db_name}'")
-        else:
-            try:
-                from django.db import connections
-
-                connections.close_all()
-            except Exception:  # noqa: S110 - Django may not have started; the drop is what matters
-                pass
-            drop_database(db_name)
-            print(f"dropped {db_name}")
+        release_database(db_name, keep=args.keep_db)
 
 
 if __name__ == "__main__":

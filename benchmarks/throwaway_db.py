@@ -44,3 +44,18 @@ def drop_database(name: str) -> None:
 def database_url(name: str) -> str:
     auth = PG_USER + (f":{PG_PASSWORD}" if PG_PASSWORD else "")
     return f"postgres://{auth}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def release_database(db_name: str, *, keep: bool) -> None:
+    """At the end of a run: keep the database (saying how to drop it), or drop it."""
+    if keep:
+        print(f"kept {db_name}; drop it with: psql -c 'drop database {db_name}'")
+        return
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: S110 - Django may not have started; the drop is what matters
+        pass
+    drop_database(db_name)
+    print(f"dropped {db_name}")
