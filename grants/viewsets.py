@@ -133,6 +133,20 @@ def _pounds(pence: int | None) -> str:
 
 
 class ApplicationIndexView(ScopedIndexView):
+    # The list shows none of these, and each is JSON (three StreamFields on the fund) that would be
+    # parsed for every row.
+    deferred_fields = (
+        "answers",
+        "form_snapshot",
+        "fund__eligibility",
+        "fund__application_form",
+        "fund__end_of_grant_form",
+        "fund__conditions",
+    )
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().defer(*self.deferred_fields)
+
     @cached_property
     def header_buttons(self):
         query = self.request.GET.urlencode()
