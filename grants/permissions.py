@@ -22,26 +22,41 @@ def is_grants_officer(user: "User") -> bool:
     return _active(user) and user.has_perm("grants.change_application")
 
 
-def funds_for_officer(user: "User") -> "QuerySet[Fund]":
-    """Funds an officer looks after: their localities' funds and the borough-wide ones."""
+def funds_in_reach(user: "User") -> "QuerySet[Fund]":
+    """The funds of the staff member's localities, and the borough-wide ones. Whether they may
+    look at or change them is for their role's permissions (the admin's policies ask those)."""
     from grants.models import Fund
 
-    if not is_grants_officer(user):
+    if not _active(user):
         return Fund.objects.none()
     if sees_all_localities(user):
         return Fund.objects.all()
     return Fund.objects.filter(Q(locality__in=localities_for(user)) | Q(locality__isnull=True))
 
 
-def applications_for_officer(user: "User") -> "QuerySet[Application]":
+def applications_in_reach(user: "User") -> "QuerySet[Application]":
+    """Sent applications to funds in reach. A group's draft is its own until it is sent."""
     from grants.models import Application
 
-    if not is_grants_officer(user):
+    if not _active(user):
         return Application.objects.none()
     sent = Application.objects.exclude(status=ApplicationStatus.DRAFT)
     if sees_all_localities(user):
         return sent
-    return sent.filter(Q(fund__locality__in=localities_for(user)) | Q(fund__locality__isnull=True))
+    return sent.filter(fund__in=funds_in_reach(user))
+
+
+def funds_for_officer(user: "User") -> "QuerySet[Fund]":
+    """Funds an officer looks after."""
+    from grants.models import Fund
+
+    return funds_in_reach(user) if is_grants_officer(user) else Fund.objects.none()
+
+
+def applications_for_officer(user: "User") -> "QuerySet[Application]":
+    from grants.models import Application
+
+    return applications_in_reach(user) if is_grants_officer(user) else Application.objects.none()
 
 
 def applications_for_applicant(user: "User") -> "QuerySet[Application]":

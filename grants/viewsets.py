@@ -6,7 +6,7 @@ localities, as everywhere in the admin (see core/viewsets.py)."""
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ import django_filters
 
 from core.enums import DocumentKind
 from core.models import Locality
-from core.permissions import localities_for, sees_all_localities
+from core.permissions import localities_for
 from core.viewsets import (
     PlainColumn,
     PlainTitleColumn,
@@ -33,6 +33,7 @@ from core.viewsets import (
     ScopedPermissionPolicy,
     SeedbedModelViewSet,
 )
+from grants import permissions as rules
 from grants import selectors_admin
 from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus
 from grants.models import Application, Fund, FundingSource
@@ -43,30 +44,21 @@ SOURCES = "funding-sources"
 
 
 class FundScopedPolicy(ScopedPermissionPolicy):
-    """A fund belongs to its locality; borough-wide funds are every officer's."""
-
-    locality_lookup = "locality"
+    """A fund belongs to its locality; borough-wide funds are every officer's
+    (grants.permissions.funds_in_reach)."""
 
     def scope(self, user: Any) -> QuerySet:
-        records = self.model._default_manager.all()
-        if sees_all_localities(user):
-            return records
-        lookup = self.locality_lookup
-        return records.filter(
-            Q(**{f"{lookup}__in": localities_for(user)}) | Q(**{f"{lookup}__isnull": True})
-        )
+        return rules.funds_in_reach(user)
 
 
 fund_policy = FundScopedPolicy(Fund, denied_actions=("delete",))
 
 
-class ApplicationPolicy(FundScopedPolicy):
-    """A group's draft is its own until it is sent: officers see applications from submission on."""
-
-    locality_lookup = "fund__locality"
+class ApplicationPolicy(ScopedPermissionPolicy):
+    """Sent applications to funds in reach (grants.permissions.applications_in_reach)."""
 
     def scope(self, user: Any) -> QuerySet:
-        return super().scope(user).exclude(status=ApplicationStatus.DRAFT)
+        return rules.applications_in_reach(user)
 
 
 # Applications are made by groups and changed only through their workflow, never by a form.

@@ -73,6 +73,16 @@ def send_for_decision(
     )
 
 
+def send_to_board(
+    *, application: Application, by: User, checked_otherwise: str = ""
+) -> Application:
+    """As send_for_decision, for an officer who means the board: refused for a fund an officer
+    decides, rather than sending it somewhere else."""
+    if not application.goes_to_board():
+        raise TransitionRefused("Its fund is decided by an officer, not a board.")
+    return send_for_decision(application=application, by=by, checked_otherwise=checked_otherwise)
+
+
 def award_make(
     *,
     application: Application,

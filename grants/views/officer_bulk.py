@@ -83,9 +83,7 @@ def application_bulk(request: HttpRequest) -> HttpResponse:
                         application=application, officer=officer, by=request.user
                     )
                 elif action == "send_to_board":
-                    if not application.goes_to_board():
-                        raise TransitionRefused("its fund is decided by an officer, not a board")
-                    decisions.send_for_decision(
+                    decisions.send_to_board(
                         application=application,
                         by=request.user,
                         checked_otherwise=request.POST.get("checked_otherwise", ""),
