@@ -28,3 +28,11 @@ def delete_old_application_exports() -> int:
     return exports_delete_older_than(
         ApplicationExport, days=download_retention_days(), at_field="requested_at"
     )
+
+
+@shared_task(acks_late=True)
+def make_agreement_pdf(agreement_id: int, accepted: bool) -> bool:
+    """Make a grant agreement's PDF, as issued or as accepted. Safe to deliver twice."""
+    from grants.services.awards import agreement_pdf_store
+
+    return agreement_pdf_store(agreement_id=agreement_id, accepted=accepted) is not None

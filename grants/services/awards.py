@@ -79,6 +79,38 @@ def agreement_pdf(application: Application, agreement: GrantAgreement) -> bytes:
     )
 
 
+def agreement_pdf_store(*, agreement_id: int, accepted: bool) -> GrantAgreement | None:
+    """Make and keep the agreement's PDF, as issued or as accepted. Run by a worker after the
+    change commits; a second delivery finds the file made and does nothing."""
+    agreement = (
+        GrantAgreement.objects.select_related("application__fund", "application__organisation")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None:
+        return None
+    stored = agreement.accepted_pdf if accepted else agreement.issued_pdf
+    if stored or (accepted and agreement.accepted_at is None):
+        return agreement
+    application = agreement.application
+    suffix = "-accepted" if accepted else ""
+    stored.save(
+        f"{application.reference}-agreement{suffix}.pdf",
+        ContentFile(agreement_pdf(application, agreement)),
+        save=False,
+    )
+    GrantAgreement.objects.filter(pk=agreement.pk).update(
+        **{"accepted_pdf" if accepted else "issued_pdf": stored.name}
+    )
+    return agreement
+
+
+def _pdf_after_commit(agreement: GrantAgreement, *, accepted: bool) -> None:
+    from grants.tasks import make_agreement_pdf
+
+    transaction.on_commit(lambda: make_agreement_pdf.delay(agreement.pk, accepted))
+
+
 def agreement_issue(
     *, application: Application, by: User, tranches: list[tuple[int, datetime.date]] | None = None
 ) -> GrantAgreement:
@@ -90,10 +122,7 @@ def agreement_issue(
             Tranche(application=application, number=index, amount_pence=amount, due_on=due_on)
             for index, (amount, due_on) in enumerate(schedule, start=1)
         )
-        agreement.issued_pdf.save(
-            f"{application.reference}-agreement.pdf",
-            ContentFile(agreement_pdf(application, agreement)),
-        )
+        _pdf_after_commit(agreement, accepted=False)
         _tell_group(
             application, "agreement_issued", reverse("grants:agreement", args=[application.pk])
         )
@@ -115,12 +144,8 @@ def agreement_accept(
         agreement.accepted_name = name
         agreement.accepted_role = role.strip()
         agreement.accepted_ip = ip
-        agreement.accepted_pdf.save(
-            f"{application.reference}-agreement-accepted.pdf",
-            ContentFile(agreement_pdf(application, agreement)),
-            save=False,
-        )
         agreement.save()
+        _pdf_after_commit(agreement, accepted=True)
         fund = application.fund
         light = (application.amount_awarded_pence or 0) < fund.short_form_below_pence
         MonitoringReport.objects.create(

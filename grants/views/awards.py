@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_record
@@ -152,8 +153,19 @@ def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     if agreement is None:
         raise Http404("No agreement yet")
     stored, accepted = _agreement_file(agreement)
-    if stored is None:
-        raise Http404("No agreement document")
+    if stored is None or (agreement.accepted_at and not accepted):
+        # The PDF is made by a worker just after the agreement is issued or accepted.
+        response = render(
+            request,
+            "409.html",
+            {
+                "message": "The PDF of your agreement is being made. Try again in a minute.",
+                "back_url": reverse("grants:agreement", args=[application.pk]),
+            },
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     audit_record(actor=request.user, action=AuditAction.DOWNLOAD, obj=agreement)
     suffix = "-accepted" if accepted else ""
     response = FileResponse(

@@ -102,9 +102,11 @@ def _to_unicode(font) -> dict[int, str]:
 
 
 @pytest.fixture
-def issued(client):
-    """An award whose agreement is waiting for the group, with its treasurer signed in."""
-    application = application_in(S.AGREEMENT_ISSUED, fund=FundFactory(rapid=True))
+def issued(client, django_capture_on_commit_callbacks):
+    """An award whose agreement is waiting for the group, with its treasurer signed in. The
+    agreement's PDF is made by a task once the change commits, as a worker would."""
+    with django_capture_on_commit_callbacks(execute=True):
+        application = application_in(S.AGREEMENT_ISSUED, fund=FundFactory(rapid=True))
     client.force_login(application.created_by)
     return application
 
@@ -120,7 +122,9 @@ def reporting(client):
 # The grant agreement -----------------------------------------------------------------------------
 
 
-def test_a_treasurer_accepts_the_grant_agreement_online(client, issued):
+def test_a_treasurer_accepts_the_grant_agreement_online(
+    client, issued, django_capture_on_commit_callbacks
+):
     page = client.get(agreement_url(issued))
     assert page.status_code == 200
     text = page.text
@@ -132,7 +136,8 @@ def test_a_treasurer_accepts_the_grant_agreement_online(client, issued):
     assert f"I confirm I can accept this on behalf of {issued.organisation.name}" in text
     assert f'href="{pdf_url(issued)}"' in text
 
-    accepted = client.post(agreement_url(issued), ACCEPTANCE, REMOTE_ADDR="203.0.113.7")
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = client.post(agreement_url(issued), ACCEPTANCE, REMOTE_ADDR="203.0.113.7")
     assert accepted.status_code == 302
     assert accepted["Location"] == agreement_url(issued)
 
@@ -158,12 +163,15 @@ def test_a_treasurer_accepts_the_grant_agreement_online(client, issued):
     assert "Accept the grant agreement" not in later.text
 
 
-def test_the_agreement_pdf_is_tagged_and_includes_the_acceptance(client, issued):
+def test_the_agreement_pdf_is_tagged_and_includes_the_acceptance(
+    client, issued, django_capture_on_commit_callbacks
+):
     before = client.get(pdf_url(issued))
     assert before.status_code == 200
     assert "Accepted online" not in pdf_text(_downloaded(before))
 
-    client.post(agreement_url(issued), ACCEPTANCE, REMOTE_ADDR="203.0.113.7")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(agreement_url(issued), ACCEPTANCE, REMOTE_ADDR="203.0.113.7")
     response = client.get(pdf_url(issued))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -208,8 +216,11 @@ def test_accepting_without_a_name_or_the_declaration_shows_the_error_summary(
     assert GrantAgreement.objects.get(application=issued).accepted_at is None
 
 
-def test_accepting_twice_is_refused_clearly_and_changes_nothing(client, issued):
-    client.post(agreement_url(issued), ACCEPTANCE, REMOTE_ADDR="203.0.113.7")
+def test_accepting_twice_is_refused_clearly_and_changes_nothing(
+    client, issued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(agreement_url(issued), ACCEPTANCE, REMOTE_ADDR="203.0.113.7")
     first = GrantAgreement.objects.get(application=issued)
 
     again = client.post(
@@ -463,3 +474,23 @@ def test_once_the_report_is_accepted_the_page_says_the_grant_is_closed(client):
     assert page.status_code == 200
     assert "Your grant is closed" in page.text
     assert "Tell us how it went" not in page.text
+
+
+def test_until_the_worker_has_made_the_pdf_the_group_is_asked_to_try_again(client):
+    application = application_in(S.AGREEMENT_ISSUED, fund=FundFactory(rapid=True))
+    client.force_login(application.created_by)
+    waiting = client.get(pdf_url(application))
+    assert waiting.status_code == 503
+    assert waiting["Retry-After"] == "30"
+    assert "being made" in waiting.text
+
+
+def test_the_pdf_task_delivered_twice_makes_one_file(client, django_capture_on_commit_callbacks):
+    from grants.tasks import make_agreement_pdf
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application = application_in(S.AGREEMENT_ISSUED, fund=FundFactory(rapid=True))
+    agreement = GrantAgreement.objects.get(application=application)
+    first = agreement.issued_pdf.name
+    assert make_agreement_pdf.delay(agreement.pk, False).get()
+    assert GrantAgreement.objects.get(pk=agreement.pk).issued_pdf.name == first
