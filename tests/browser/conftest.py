@@ -33,6 +33,20 @@ from playwright.sync_api import (
 
 from tests.factories.core import TEST_TOTP_SECRET
 
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    # An in-memory SQLite database is one connection that the live server's threads share; a page
+    # and its assets fetched at once (the admin's jsi18n and sprite) can trip over each other on
+    # it. Serving one request at a time avoids that; PostgreSQL gives each thread its own.
+    class OneAtATimeServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs) -> None:
+            # The live server's own thread already uses the shared connection.
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATimeServer
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
