@@ -7,11 +7,11 @@ everything else (decisions, payments, security) is always sent.
 
 from typing import Any
 
-from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from core.models import InboxMessage, NotificationPreference, User
+from core.outbox import enqueue_after_commit
 
 OPTIONAL_KINDS: dict[str, str] = {
     "reminder": "Reminders before a deadline",
@@ -53,7 +53,7 @@ def message_send(
         email_wanted=email_wanted(recipient, kind),
     )
     if message.email_wanted:
-        transaction.on_commit(lambda: send_inbox_email.delay(message.pk))
+        enqueue_after_commit(send_inbox_email, message.pk)
     return message
 
 
@@ -61,4 +61,4 @@ def email_send(*, to: str, subject: str, body: str, html: str | None = None) -> 
     """An email to an address with no inbox (sign-up, password reset): rendered now, sent by a task."""
     from core.tasks import send_plain_email
 
-    transaction.on_commit(lambda: send_plain_email.delay(to, subject, body, html))
+    enqueue_after_commit(send_plain_email, to, subject, body, html)

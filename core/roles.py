@@ -144,6 +144,7 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
             "core.change_organisation",
             "core.view_auditentry",
             "core.view_rolepolicy",
+            "core.view_outboxtask",
             "core.add_rolepolicy",
             "core.change_rolepolicy",
             "core.view_user",

@@ -43,3 +43,21 @@ def send_plain_email(to: str, subject: str, body: str, html: str | None = None) 
 def ping() -> str:
     """Used by /healthz to prove a worker answers."""
     return "pong"
+
+
+@shared_task
+def dispatch_pending_tasks() -> dict[str, int]:
+    """Every minute: queue again the tasks the broker refused when they were first sent."""
+    from core.outbox import outbox_dispatch_pending
+
+    run = outbox_dispatch_pending()
+    return {"sent": run.sent, "failed": run.failed, "pending": run.pending}
+
+
+@shared_task
+def delete_dispatched_tasks() -> int:
+    """Nightly: forget queued tasks sent more than OUTBOX_RETENTION_DAYS ago (they hold email
+    addresses and message text as their arguments)."""
+    from core.outbox import outbox_delete_dispatched
+
+    return outbox_delete_dispatched()

@@ -1,5 +1,6 @@
 """The staff admin for the shared records: localities and their boards, organisations, role
-policies and the audit trail, declared as Wagtail viewsets (registered in core/wagtail_hooks.py).
+policies, the audit trail and the task outbox, declared as Wagtail viewsets (registered in
+core/wagtail_hooks.py).
 
 Who may do what is decided once per model, by its permission policy: the model permissions a
 person's roles grant, over only the records of the localities they may see
@@ -23,10 +24,9 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
 from django.template.context_processors import csrf
 from django.urls import path, reverse
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.timezone import localtime, template_localtime
+from django.utils.timezone import localtime
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -41,6 +41,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 import django_filters
 
+from core.admin_listing import PlainColumn
 from core.audit import audit_denied, audit_history, audit_record, audit_view
 from core.enums import BoardRole, LegalForm
 from core.models import (
@@ -50,6 +51,7 @@ from core.models import (
     Locality,
     LocalityStaff,
     Organisation,
+    OutboxTask,
     PrivateDocument,
     RolePolicy,
     User,
@@ -69,6 +71,7 @@ STAFF_PLACEMENTS = "staff-placements"
 ORGANISATIONS = "organisations"
 ROLE_POLICIES = "role-policies"
 AUDIT_TRAIL = "audit-trail"
+QUEUED_TASKS = "queued-tasks"
 
 
 # Permission policies ------------------------------------------------------------------------------
@@ -176,39 +179,12 @@ document_policy = LocalityScopedPermissionPolicy(
 # Deleting a role's policy would quietly drop its two-step sign-in rule: change it instead.
 role_policy_permissions = ScopedPermissionPolicy(RolePolicy, denied_actions=("delete",))
 audit_trail_policy = AuditTrailPermissionPolicy()
+# The outbox is written by the code that queues tasks and read here; nobody edits it by hand.
+outbox_policy = ScopedPermissionPolicy(OutboxTask, denied_actions=("add", "change", "delete"))
 
 
 def can_read_audit_trail(user: Any) -> bool:
     return audit_trail_policy.user_has_permission(user, "view")
-
-
-class PlainColumn(Column):
-    """A text cell written without a template. A listing of 60 rows has hundreds of cells, and a
-    template per cell is most of what such a page costs; the output is Wagtail's own cell markup."""
-
-    def render_cell_html(self, instance: Any, parent_context: dict[str, Any]) -> str:
-        value = self.get_value(instance)
-        if value is None or not str(value).strip():
-            text = self.empty_value_display
-        else:
-            text = localize(template_localtime(value))
-        if self.classname:
-            return format_html('<td class="{}">{}</td>', self.classname, text)
-        return format_html("<td>{}</td>", text)
-
-
-class PlainTitleColumn(TitleColumn):
-    """A row's linked title, written without a template (see PlainColumn). No buttons or labels."""
-
-    def render_cell_html(self, instance: Any, parent_context: dict[str, Any]) -> str:
-        value = self.get_value(instance)
-        text = self.empty_value_display if value is None or not str(value).strip() else value
-        url = self.get_link_url(instance, parent_context)
-        if not url:
-            return format_html('<td class="title"><div class="title-wrapper">{}</div></td>', text)
-        return format_html(
-            '<td class="title"><div class="title-wrapper"><a href="{}">{}</a></div></td>', url, text
-        )
 
 
 # Read-only panels: the people, files and history shown on a record's page --------------------------
@@ -515,6 +491,17 @@ class AuditHistoryFilterSet(WagtailFilterSet):
     class Meta:
         model = AuditEntry
         fields = ["action", "at"]
+
+
+class OutboxTaskFilterSet(WagtailFilterSet):
+    waiting = django_filters.BooleanFilter(
+        field_name="dispatched_at", lookup_expr="isnull", label="Still waiting for the broker"
+    )
+    created_at = django_filters.DateFromToRangeFilter(label="Queued", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = OutboxTask
+        fields = ["waiting", "created_at"]
 
 
 class AuditEntryFilterSet(AuditHistoryFilterSet):
@@ -1139,6 +1126,66 @@ class AuditTrailViewSet(SeedbedModelViewSet):
         )
 
 
+# Queued tasks (core.outbox)
+
+
+def _queued(task: OutboxTask) -> str:
+    return date_format(localtime(task.created_at), "j M Y, H:i:s")
+
+
+def _dispatched(task: OutboxTask) -> str:
+    if task.dispatched_at is None:
+        return "Waiting"
+    return date_format(localtime(task.dispatched_at), "j M Y, H:i:s")
+
+
+class OutboxTaskViewSet(SeedbedModelViewSet):
+    """Read-only: whether each task reached the broker, for an operator after a broker outage.
+    The arguments are not shown: they include email addresses and whole messages."""
+
+    model = OutboxTask
+    name = QUEUED_TASKS
+    icon = "tasks"
+    menu_label = "Queued tasks"
+    add_to_settings_menu = True
+    permission_policy = outbox_policy
+    filterset_class = OutboxTaskFilterSet
+    list_display = [
+        PlainColumn("task_name", label="Task"),
+        PlainColumn("created_at", label="Queued", accessor=_queued, sort_key="created_at"),
+        PlainColumn("dispatched_at", label="Sent to the broker", accessor=_dispatched),
+        PlainColumn("attempts", label="Attempts"),
+        PlainColumn("last_error", label="Last error"),
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+
+    def get_permissions_to_register(self):
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            codename=get_permission_codename("view", self.model_opts),
+        )
+
+
 def all_viewsets() -> tuple[Any, ...]:
     """The admin screens, in menu order, as wagtail_hooks.py registers them."""
-    return (PeopleAndPlacesGroup(), OrganisationViewSet(), RolePolicyViewSet(), AuditTrailViewSet())
+    return (
+        PeopleAndPlacesGroup(),
+        OrganisationViewSet(),
+        RolePolicyViewSet(),
+        AuditTrailViewSet(),
+        OutboxTaskViewSet(),
+    )

@@ -43,7 +43,12 @@ def transition_apply(
     after_commit: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> models.Model:
-    """Apply `transition` (a bound FSM method of `obj`) on behalf of `by`."""
+    """Apply `transition` (a bound FSM method of `obj`) on behalf of `by`.
+
+    `after_commit` is for side effects that may be lost without harm. A Celery task is queued with
+    core.outbox.enqueue_after_commit inside the transaction instead: a task published from an
+    on-commit callback is lost, and the request fails, if the broker is down at that moment.
+    """
     name = transition.__name__
     if not can_proceed(transition):
         raise TransitionRefused(

@@ -21,12 +21,11 @@ from wagtail.admin.widgets.button import HeaderButton
 
 import django_filters
 
+from core.admin_listing import PlainColumn, PlainTitleColumn
 from core.enums import DocumentKind
 from core.models import Locality
 from core.permissions import localities_for
 from core.viewsets import (
-    PlainColumn,
-    PlainTitleColumn,
     RecordInspectView,
     RecordPanel,
     ScopedIndexView,

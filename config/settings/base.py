@@ -267,6 +267,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks are published from web requests after commit (core.outbox): a broker that is down must
+# not hold the page. Give up connecting after 2 s, and waiting on a silent connection after 5 s;
+# the outbox keeps the task and sends it again. (Both stay above the worker's 1 s BRPOP.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-expired-family-records": {
         "task": "outcomes.tasks.purge_expired_family_records",
@@ -284,9 +288,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "grants.tasks.delete_old_application_exports",
         "schedule": 24 * 60 * 60,
     },
+    # Tasks the broker refused when first sent (core.outbox). A run not started within the minute
+    # is dropped: the next one does the same work.
+    "dispatch-pending-tasks": {
+        "task": "core.tasks.dispatch_pending_tasks",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "delete-dispatched-tasks": {
+        "task": "core.tasks.delete_dispatched_tasks",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # Prepared downloads (committee reports, application lists) are deleted after this many days.
 DOWNLOAD_RETENTION_DAYS = int(env("DOWNLOAD_RETENTION_DAYS", "7"))
+# Sent tasks are kept this many days in the outbox table (for "was it sent?"), then deleted.
+OUTBOX_RETENTION_DAYS = int(env("OUTBOX_RETENTION_DAYS", "7"))
 
 # Email: one mailer, configured from the environment.
 MAILERS = {

@@ -3,6 +3,7 @@ from .documents import PrivateDocument
 from .localities import AdvisoryBoard, BoardMembership, Locality, LocalityStaff
 from .notifications import InboxMessage, NotificationPreference
 from .organisations import Organisation, OrganisationMembership
+from .outbox import OutboxTask
 from .roles import RolePolicy
 from .users import User
 
@@ -16,6 +17,7 @@ __all__ = [
     "NotificationPreference",
     "Organisation",
     "OrganisationMembership",
+    "OutboxTask",
     "PrivateDocument",
     "RolePolicy",
     "User",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.messenger import message_send
 from core.models import User
+from core.outbox import enqueue_after_commit
 from core.pdf import render_pdf
 from core.workflow import TransitionRefused, transition_apply
 from grants import ledger
@@ -108,7 +109,7 @@ def agreement_pdf_store(*, agreement_id: int, accepted: bool) -> GrantAgreement 
 def _pdf_after_commit(agreement: GrantAgreement, *, accepted: bool) -> None:
     from grants.tasks import make_agreement_pdf
 
-    transaction.on_commit(lambda: make_agreement_pdf.delay(agreement.pk, accepted))
+    enqueue_after_commit(make_agreement_pdf, agreement.pk, accepted)
 
 
 def agreement_issue(

@@ -9,12 +9,12 @@ import logging
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
 from core.models import User
+from core.outbox import enqueue_after_commit
 from core.spreadsheets import csv_safe
 from grants.models import Application, ApplicationExport
 from grants.models.exports import ExportFormat, ExportStatus
@@ -56,7 +56,7 @@ def export_request(*, user: User, query: str, format: str) -> ApplicationExport:
     if format not in ExportFormat.values:
         format = ExportFormat.CSV
     export = ApplicationExport.objects.create(requested_by=user, query=query, format=format)
-    transaction.on_commit(lambda: make_application_export.delay(export.pk))
+    enqueue_after_commit(make_application_export, export.pk)
     return export
 
 

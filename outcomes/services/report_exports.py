@@ -30,6 +30,7 @@ from cms.site_facts import default_council_name
 from core.audit import audit_record
 from core.models import Locality, Organisation, User
 from core.models.audit import AuditAction
+from core.outbox import enqueue_after_commit
 from core.permissions import localities_for, organisations_for, sees_all_localities
 from core.spreadsheets import csv_safe
 from outcomes.enums import CaseOutcome
@@ -632,7 +633,7 @@ def report_export_request(*, by: User, filters: ReportFilters) -> ReportExport:
             to_state=ExportStatus.QUEUED,
             reason="Committee report requested",
         )
-        transaction.on_commit(lambda: make_report_export.delay(export.pk))
+        enqueue_after_commit(make_report_export, export.pk)
     return export
 
 
