@@ -253,6 +253,7 @@ class FundPage(Page):
         verbose_name = "fund page"
 
     def get_context(self, request, *args, **kwargs):
+        from grants.ledger import raised_from_outside
         from grants.models import Fund
         from grants.selectors import fund_published_figures, fund_timetable
 
@@ -264,6 +265,7 @@ class FundPage(Page):
             timetable=timetable,
             can_apply=fund.is_published and timetable.is_open,
             figures=fund_published_figures(fund),
+            raised=raised_from_outside(fund),
         )
         return context
 

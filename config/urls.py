@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("outcomes.urls")),
     path("", include("grants.urls")),
+    path("", include("payments.urls")),
 ]
 
 if settings.DEBUG:

@@ -48,3 +48,19 @@ def append_only(table: str, *, slug: str, label: str) -> migrations.RunPython:
         return operation
 
     return migrations.RunPython(run("forward"), run("reverse"))
+
+
+def reinstate_on_sqlite(table: str, *, slug: str, label: str) -> migrations.RunPython:
+    """SQLite rebuilds a table to add most columns, dropping its triggers: a migration that alters
+    an append-only table ends with this, both ways."""
+    statements = [
+        statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
+        for statement in statements_for(table, slug, label)["sqlite_forward"]
+    ]
+
+    def operation(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            for statement in statements:
+                schema_editor.execute(statement)
+
+    return migrations.RunPython(operation, operation)

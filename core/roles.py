@@ -34,6 +34,19 @@ GRANTS_OFFICER_PERMISSIONS = (
     "grants.view_ledgerentry",
 )
 
+# Preparing payment runs, checking groups' bank details and recording match funding. Approving a
+# run and taking its BACS file are a finance officer's alone (payments.permissions): two people.
+PAYMENT_PREPARER_PERMISSIONS = (
+    "payments.view_paymentrun",
+    "payments.add_paymentrun",
+    "payments.change_paymentrun",
+    "payments.view_payment",
+    "payments.view_bankdetails",
+    "payments.change_bankdetails",
+    "payments.view_contribution",
+    "grants.add_ledgerentry",
+)
+
 STAFF_BASICS = ("wagtailadmin.access_admin", "core.view_locality", "core.view_organisation")
 
 DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
@@ -65,6 +78,7 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
             "outcomes.change_code",
             "outcomes.view_code",
             *GRANTS_OFFICER_PERMISSIONS,
+            *PAYMENT_PREPARER_PERMISSIONS,
         ),
     ),
     RoleDefinition(
@@ -103,6 +117,12 @@ DEFAULT_ROLES: tuple[RoleDefinition, ...] = (
             "grants.view_application",
             "grants.view_ledgerentry",
             "grants.record_payment",
+            *PAYMENT_PREPARER_PERMISSIONS,
+            "payments.approve_paymentrun",
+            "payments.download_bacs_file",
+            "payments.view_reconciliation",
+            "payments.add_reconciliation",
+            "payments.view_stripeevent",
         ),
     ),
     RoleDefinition(Role.FUNDER, "Contributes to a locality fund and sees what it paid for.", False),

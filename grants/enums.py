@@ -94,6 +94,15 @@ class LedgerKind(models.TextChoices):
     COMMITMENT_RELEASED = "commitment_released", "Commitment released"
     PAYMENT_SENT = "payment_sent", "Payment sent"
     PAYMENT_RETURNED = "payment_returned", "Payment returned"
+    CONTRIBUTION_RECEIVED = "contribution_received", "Contribution received"
+    MATCH_PLEDGED = "match_pledged", "Match pledged"
+    MATCH_DRAWN = "match_drawn", "Match drawn down"
+    REFUND = "refund", "Contribution refunded"
+
+
+class PayoutMethod(models.TextChoices):
+    BACS = "bacs", "BACS file for the council’s finance system"
+    STRIPE_CONNECT = "stripe_connect", "Stripe transfer to the group’s connected account"
 
 
 class TrancheStatus(models.TextChoices):

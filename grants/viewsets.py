@@ -371,6 +371,20 @@ class FundViewSet(SeedbedModelViewSet):
                 ),
                 ObjectList([FieldPanel("end_of_grant_form")], heading="End-of-grant form"),
                 ObjectList([FieldPanel("required_documents")], heading="Due diligence"),
+                ObjectList(
+                    [
+                        FieldPanel("payout_method"),
+                        FieldPanel("accepts_contributions"),
+                        FieldRowPanel(
+                            [
+                                FieldPanel("contribution_minimum_pence"),
+                                FieldPanel("contribution_maximum_pence"),
+                            ],
+                            heading="Gifts through Stripe, in pence",
+                        ),
+                    ],
+                    heading="Money",
+                ),
             ],
             base_form_class=FundAdminForm,
         ).bind_to_model(self.model)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "core",
     "cms",
     "grants",
+    "payments",
     "commissioning",
     "kitemark",
     "outcomes",
@@ -288,6 +289,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "grants.tasks.delete_old_application_exports",
         "schedule": 24 * 60 * 60,
     },
+    "reconcile-stripe-yesterday": {
+        "task": "payments.tasks.reconcile_yesterday",
+        "schedule": 24 * 60 * 60,
+    },
     # Tasks the broker refused when first sent (core.outbox). A run not started within the minute
     # is dropped: the next one does the same work.
     "dispatch-pending-tasks": {
@@ -326,6 +331,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Bank details are encrypted with a key derived from SECRET_KEY and this salt (a list rotates it:
+# the first encrypts, all decrypt). Production refuses to start without one.
+SALT_KEY = [key for key in env("FIELD_ENCRYPTION_SALT", "").split(",") if key] or [
+    "seedbed-development-salt-not-for-production"
+]
+# BACS files: the council's own account, which the payments are drawn from.
+BACS_ORIGINATOR_NAME = env("BACS_ORIGINATOR_NAME", "BRACKENFORD BC")
+BACS_ORIGINATOR_SORT_CODE = env("BACS_ORIGINATOR_SORT_CODE", "000000")
+BACS_ORIGINATOR_ACCOUNT = env("BACS_ORIGINATOR_ACCOUNT", "00000000")
+BACS_SERVICE_USER_NUMBER = env("BACS_SERVICE_USER_NUMBER", "")
+# Another address for Stripe's API (a test double, a staging proxy); empty means Stripe itself.
+STRIPE_API_BASE = env("STRIPE_API_BASE")
+STRIPE_MAX_NETWORK_RETRIES = int(env("STRIPE_MAX_NETWORK_RETRIES", "2"))
+STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "20"))
+# A webhook signed more than this many seconds ago, or ahead of our clock, is refused.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 
 # 360Giving identifiers
 SEEDBED_360G_PREFIX = env("SEEDBED_360G_PREFIX", "seedbed")

@@ -16,6 +16,10 @@ if not CELERY_BROKER_URL or CELERY_BROKER_URL.startswith("memory"):
     raise ImproperlyConfigured(
         "REDIS_URL (or CELERY_BROKER_URL) must point at a real broker in production."
     )
+if not env("FIELD_ENCRYPTION_SALT"):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_SALT must be set (a random value) to encrypt groups' bank details."
+    )
 
 DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "60"))

@@ -19,7 +19,7 @@ from modelcluster.models import ClusterableModel
 from core.enums import DocumentKind
 from core.money import format_pence
 from grants.blocks import ApplicationFormBlock, EligibilityBlock
-from grants.enums import DecisionRoute, SourceKind
+from grants.enums import DecisionRoute, PayoutMethod, SourceKind
 
 
 def default_required_documents() -> list[str]:
@@ -92,6 +92,18 @@ class Fund(ClusterableModel):
         blank=True,
         help_text="Documents a group must hold, in date, before its application goes for decision.",
     )
+    payout_method = models.CharField(
+        max_length=20,
+        choices=PayoutMethod.choices,
+        default=PayoutMethod.BACS,
+        help_text="How awards from this fund reach groups.",
+    )
+    accepts_contributions = models.BooleanField(
+        default=False,
+        help_text="Let funders and the public give to this fund online, through Stripe.",
+    )
+    contribution_minimum_pence = models.PositiveIntegerField(default=500)
+    contribution_maximum_pence = models.PositiveIntegerField(default=1_000_000)
     # Kept only by grants.ledger, in the same transaction as the ledger entry that moves them; the
     # constraints below make over-commitment impossible whoever writes.
     budget_pence = models.BigIntegerField(default=0, editable=False)
@@ -119,6 +131,11 @@ class Fund(ClusterableModel):
                 condition=Q(minimum_award_pence__lte=F("maximum_award_pence")),
                 name="fund_minimum_not_above_maximum",
             ),
+            models.CheckConstraint(
+                condition=Q(contribution_minimum_pence__gt=0)
+                & Q(contribution_minimum_pence__lte=F("contribution_maximum_pence")),
+                name="fund_contribution_limits_ordered",
+            ),
         ]
         permissions = [
             ("decide_rapid_response", "Can make delegated rapid-response awards"),
@@ -139,6 +156,10 @@ class Fund(ClusterableModel):
         if unknown:
             raise ValidationError(
                 {"required_documents": f"Not a kind of document: {', '.join(sorted(unknown))}."}
+            )
+        if self.contribution_minimum_pence > self.contribution_maximum_pence:
+            raise ValidationError(
+                {"contribution_minimum_pence": "The smallest gift can’t be more than the largest."}
             )
         if self.route == DecisionRoute.RAPID and not self.delegated_limit_pence:
             raise ValidationError(

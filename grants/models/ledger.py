@@ -42,6 +42,8 @@ class LedgerEntry(models.Model):
         related_name="ledger_entries",
     )
     memo = models.CharField(max_length=300, blank=True)
+    # The payment provider's own id (a payment intent, transfer or refund), for reconciliation.
+    external_id = models.CharField(max_length=100, blank=True, db_index=True)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
     recorded_by = models.ForeignKey(

@@ -158,15 +158,19 @@ def agreement_accept(
     return agreement
 
 
-def payment_record(*, tranche: Tranche, by: User, reference: str) -> Tranche:
-    """An officer records a payment made outside the system (BACS, cheque). Recording it twice
-    changes nothing the second time."""
+# A tranche whose money came back is paid again after the award has moved on.
+PAYABLE = (S.AGREEMENT_ACCEPTED, S.PAID, S.MONITORING)
+
+
+def payment_record(*, tranche: Tranche, by: User, reference: str, external_id: str = "") -> Tranche:
+    """A payment left the council: recorded by an officer for one made outside Seedbed (a
+    cheque), or by a payment run. Recording it twice changes nothing the second time."""
     with transaction.atomic():
         locked = Tranche.objects.select_for_update().get(pk=tranche.pk)
         if locked.status == TrancheStatus.PAID:
             return locked
         application = Application.objects.get(pk=locked.application_id)
-        if application.status != S.AGREEMENT_ACCEPTED:
+        if application.status not in PAYABLE:
             raise TransitionRefused(
                 "Payments are recorded once the group has accepted the agreement."
             )
@@ -179,8 +183,8 @@ def payment_record(*, tranche: Tranche, by: User, reference: str) -> Tranche:
         locked.payment_reference = reference.strip()
         locked.recorded_by = by
         locked.save()
-        ledger.record_payment(tranche=locked, by=by)
-        if application.is_fully_paid():
+        ledger.record_payment(tranche=locked, by=by, external_id=external_id)
+        if application.status == S.AGREEMENT_ACCEPTED and application.is_fully_paid():
             transition_apply(application, application.mark_paid, by=by)
             _tell_group(
                 application, "paid", reverse("grants:application-status", args=[application.pk])

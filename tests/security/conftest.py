@@ -104,6 +104,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         DATABASE_URL="postgres://root@127.0.0.1:5432/postgres",
         REDIS_URL="redis://127.0.0.1:6379/0",
         ALLOWED_HOSTS="grants.example.gov.uk",
+        FIELD_ENCRYPTION_SALT=secrets.token_urlsafe(32),
     )
     env.update(overrides)
     return env

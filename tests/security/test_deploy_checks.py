@@ -36,8 +36,9 @@ def test_turning_off_the_https_redirect_fails_the_deployment_checks():
         ({"DATABASE_URL": "sqlite:///db.sqlite3"}, "DATABASE_URL must point at PostgreSQL"),
         ({"REDIS_URL": "", "CELERY_BROKER_URL": ""}, "must point at a real broker"),
         ({"REDIS_URL": "", "CELERY_BROKER_URL": "memory://"}, "must point at a real broker"),
+        ({"FIELD_ENCRYPTION_SALT": ""}, "FIELD_ENCRYPTION_SALT must be set"),
     ],
-    ids=["short key", "development key", "SQLite", "no broker", "in-memory broker"],
+    ids=["short key", "development key", "SQLite", "no broker", "in-memory broker", "no salt"],
 )
 def test_production_refuses_to_start_with_an_unsafe_environment(environment, complaint):
     result = run_with_production_settings(*DEPLOY_CHECK, **environment)

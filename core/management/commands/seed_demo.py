@@ -8,6 +8,7 @@ from cms.demo import seed_site
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_core
 from grants.demo import seed_grants
 from outcomes.demo import seed_outcomes
+from payments.demo import seed_payments
 
 QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             seed_site()
             seed_outcomes()
             seed_grants()
+            seed_payments()
         self.stdout.write(self.style.SUCCESS("The demo borough of Brackenford is ready."))
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with any of these:")
