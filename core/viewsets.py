@@ -799,6 +799,37 @@ class SeedbedModelViewSet(ModelViewSet):
 # People and places
 
 
+class ReadOnlyViewSet(SeedbedModelViewSet):
+    """A list that nobody edits here (the audit trail, the outbox, gifts): no add, edit, delete or
+    history pages, only the view permission to give, and each record's page if `inspectable`."""
+
+    inspectable = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        patterns = [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+        if self.inspectable:
+            patterns.append(path("inspect/<int:pk>/", self.inspect_view, name="inspect"))
+        return patterns
+
+    def get_permissions_to_register(self):
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            codename=get_permission_codename("view", self.model_opts),
+        )
+
+
 class LocalityViewSet(SeedbedModelViewSet):
     model = Locality
     name = LOCALITIES
@@ -1074,7 +1105,7 @@ class RolePolicyViewSet(SeedbedModelViewSet):
 # The audit trail
 
 
-class AuditTrailViewSet(SeedbedModelViewSet):
+class AuditTrailViewSet(ReadOnlyViewSet):
     """Read-only: only the list and each entry's page exist, and the policy refuses add, change
     and delete to everyone, so no admin URL can write to the trail."""
 
@@ -1103,27 +1134,7 @@ class AuditTrailViewSet(SeedbedModelViewSet):
         "reason",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            **kwargs,
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_permissions_to_register(self):
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model),
-            codename=get_permission_codename("view", self.model_opts),
-        )
+    inspectable = True
 
 
 # Queued tasks (core.outbox)
@@ -1139,7 +1150,7 @@ def _dispatched(task: OutboxTask) -> str:
     return date_format(localtime(task.dispatched_at), "j M Y, H:i:s")
 
 
-class OutboxTaskViewSet(SeedbedModelViewSet):
+class OutboxTaskViewSet(ReadOnlyViewSet):
     """Read-only: whether each task reached the broker, for an operator after a broker outage.
     The arguments are not shown: they include email addresses and whole messages."""
 
@@ -1157,27 +1168,6 @@ class OutboxTaskViewSet(SeedbedModelViewSet):
         PlainColumn("attempts", label="Attempts"),
         PlainColumn("last_error", label="Last error"),
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            **kwargs,
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-        ]
-
-    def get_permissions_to_register(self):
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model),
-            codename=get_permission_codename("view", self.model_opts),
-        )
 
 
 def all_viewsets() -> tuple[Any, ...]:

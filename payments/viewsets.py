@@ -10,9 +10,6 @@ pledges) live in payments/views/admin.py under the `payments_admin` URL namespac
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_permission_codename
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.urls import path, reverse
@@ -29,6 +26,7 @@ from core.admin_listing import PlainColumn, PlainTitleColumn
 from core.models import User
 from core.money import format_pence
 from core.viewsets import (
+    ReadOnlyViewSet,
     RecordInspectView,
     RecordPanel,
     ScopedIndexView,
@@ -241,7 +239,7 @@ class ContributionFilterSet(WagtailFilterSet):
         fields = ["fund", "status", "created_at"]
 
 
-class ContributionViewSet(SeedbedModelViewSet):
+class ContributionViewSet(ReadOnlyViewSet):
     """Read-only: gifts change only by Stripe's word (payments.services.contributions)."""
 
     model = Contribution
@@ -271,27 +269,6 @@ class ContributionViewSet(SeedbedModelViewSet):
     filterset_class = ContributionFilterSet
     search_fields = ["contributor_name"]
     search_backend_name = None
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            **kwargs,
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-        ]
-
-    def get_permissions_to_register(self):
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model),
-            codename=get_permission_codename("view", self.model_opts),
-        )
 
 
 # The pages that are not one model's list ----------------------------------------------------------
