@@ -85,6 +85,7 @@ def bench_environment(db_name: str) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.bench",
             "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
+            "FIELD_ENCRYPTION_SALT": secrets.token_urlsafe(32),
             "DATABASE_URL": database_url(db_name),
             "REDIS_URL": REDIS_URL,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
