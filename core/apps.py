@@ -8,3 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401
+        from .access import connect_signals, follow_records
+        from .models import Locality
+
+        connect_signals()
+        # Staff lists offer localities as a filter and remember their frame (core.admin_frame).
+        follow_records(Locality)

@@ -36,4 +36,12 @@ def seedbed_deploy_checks(app_configs, **kwargs):
         problems.append(
             Warning("Tasks run in the request: set REDIS_URL to a broker.", id="seedbed.W004")
         )
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        problems.append(
+            Warning(
+                "The cache is each process's own: set REDIS_URL so that rate limits, two-step "
+                "sign-in codes and remembered permissions are shared.",
+                id="seedbed.W006",
+            )
+        )
     return problems

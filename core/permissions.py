@@ -3,15 +3,24 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.access import remembered
 from core.models import BoardMembership, Locality, Organisation, PrivateDocument, User
 
 
 def user_requires_mfa(user: User) -> bool:
-    """Staff, board members and every role whose policy says so must use two-step sign-in."""
+    """Staff, board members and every role whose policy says so must use two-step sign-in.
+
+    Asked on every page until they have signed in with it. The answer is remembered between
+    requests (core.access) and forgotten as soon as their board seats, their roles or a role's
+    policy change, so a role given today still takes effect on their next page."""
     if not user.is_authenticated:
         return False
     if user.is_staff or user.is_superuser:
         return True
+    return remembered(user, "requires_mfa", lambda: _seat_or_role_requires_mfa(user))
+
+
+def _seat_or_role_requires_mfa(user: User) -> bool:
     if user.board_memberships.exists():
         return True
     return user.groups.filter(policy__requires_mfa=True).exists()

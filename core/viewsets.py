@@ -31,7 +31,7 @@ from django.utils.timezone import localtime
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel, TabbedInterface
-from wagtail.admin.ui.tables import Column, RelatedObjectsColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, RelatedObjectsColumn, Table, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -41,7 +41,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 import django_filters
 
-from core.admin_listing import PlainColumn
+from core.admin_frame import RememberedFrameMixin
+from core.admin_listing import PlainColumn, PlainTable
 from core.audit import audit_denied, audit_history, audit_record, audit_view
 from core.enums import BoardRole, LegalForm
 from core.models import (
@@ -555,10 +556,17 @@ class AuditedViewMixin:
         return response
 
 
-class ScopedIndexView(generic.IndexView):
+class ScopedIndexView(RememberedFrameMixin, generic.IndexView):
     list_select_related: Sequence[str] = ()
     list_prefetch_related: Sequence[str] = ()
     list_annotations: dict[str, Any] = {}
+
+    @cached_property
+    def table_class(self):
+        # Rows written in Python when every column is plain (core.admin_listing); lists that can
+        # be reordered by dragging keep Wagtail's table.
+        table_class = super().table_class
+        return PlainTable if table_class is Table else table_class
 
     def get_base_queryset(self):
         records = self.permission_policy.instances_user_has_any_permission_for(

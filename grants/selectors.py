@@ -2,11 +2,15 @@
 of the fund."""
 
 import datetime
+import time
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
+from core.access import records_versions
+from core.models import Locality
 from grants.enums import AWARDED_STATES, ApplicationStatus
 from grants.models import Application, Fund, Round
 
@@ -74,3 +78,70 @@ def fund_timetable(fund: Fund, moment: datetime.datetime | None = None) -> FundT
         elif next_round is None:
             next_round = round_
     return FundTimetable(is_rolling=False, open_round=open_round, next_round=next_round)
+
+
+@dataclass(frozen=True)
+class OpenFund:
+    """What a list of open funds shows of each."""
+
+    name: str
+    slug: str
+    summary: str
+    area_name: str
+
+
+@dataclass(frozen=True)
+class _OpenFunds:
+    versions: tuple[str, ...]
+    until: datetime.datetime
+    made_at: float
+    funds: list[OpenFund]
+
+
+_open_funds: _OpenFunds | None = None
+OPEN_FUNDS_TTL = 5 * 60  # seconds, at most
+
+
+def funds_open_now(user: Any = None) -> list[OpenFund]:
+    """The funds open for applications now, in the usual order, as a list of them shows them.
+
+    Every applicant's page lists them, and working them out (a query over funds and their rounds,
+    and the funds as models) was a fifth of that page. They change only when a fund, a round or
+    a locality changes, or when a round opens or closes, so they are kept in this process's
+    memory under the versions of those three models' records (core.access.follow_records), until
+    the next time a round opens or closes, and for OPEN_FUNDS_TTL at most."""
+    global _open_funds
+    versions = records_versions(user, (Fund, Round, Locality))  # read before working them out
+    now = timezone.now()
+    kept = _open_funds
+    if (
+        kept is not None
+        and versions is not None
+        and kept.versions == versions
+        and now < kept.until
+        and time.monotonic() - kept.made_at < OPEN_FUNDS_TTL
+    ):
+        return kept.funds
+    funds, until = _funds_open_at(now)
+    if versions is not None:
+        _open_funds = _OpenFunds(versions, until, time.monotonic(), funds)
+    return funds
+
+
+def _funds_open_at(now: datetime.datetime) -> tuple[list[OpenFund], datetime.datetime]:
+    """The open funds, and when that may next change: the next moment a round opens or closes."""
+    # By key: Fund.objects.open_for_applications() joins the rounds and so needs DISTINCT, which
+    # sorts every column, the funds' JSON forms included.
+    open_now = Fund.objects.open_for_applications().values("pk")
+    funds = [
+        OpenFund(fund.name, fund.slug, fund.summary, fund.area_name)
+        for fund in Fund.objects.filter(pk__in=open_now)
+        .select_related("locality")
+        .only("name", "slug", "summary", "locality__name")
+    ]
+    changes = Round.objects.filter(fund__is_published=True).aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+    )
+    moments = [moment for moment in changes.values() if moment is not None]
+    return funds, min(moments, default=now + datetime.timedelta(seconds=OPEN_FUNDS_TTL))

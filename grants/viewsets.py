@@ -34,6 +34,7 @@ from core.viewsets import (
 )
 from grants import permissions as rules
 from grants import selectors_admin
+from grants.admin_list import application_rows
 from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus
 from grants.models import Application, Fund, FundingSource
 
@@ -135,8 +136,20 @@ class ApplicationIndexView(ScopedIndexView):
         "fund__conditions",
     )
 
+    # The admin around the rows is rendered once per person and query (core.admin_frame).
+    remember_frame = True
+
     def get_base_queryset(self):
         return super().get_base_queryset().defer(*self.deferred_fields)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        if not self.is_export:
+            # The page's rows as plain values (grants.admin_list); exports still read the models.
+            rows = application_rows(context["object_list"])
+            context["object_list"] = rows
+            context["table"] = self.get_table(rows)
+        return context
 
     @cached_property
     def header_buttons(self):

@@ -254,6 +254,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What a signed-in person may do is remembered between requests (core.access) only in a cache that
+# every process shares: in a cache of each process's own, a role taken away through one process
+# would still be remembered by the others.
+REMEMBER_ACCESS = bool(REDIS_URL)
 
 # Celery: Redis broker; with no broker configured tasks run eagerly, in the request.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)

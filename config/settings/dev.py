@@ -14,3 +14,5 @@ WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 # this bypass code unless DEBUG is on, so it can never reach production.
 MFA_TOTP_INSECURE_BYPASS_CODE = env("MFA_DEMO_BYPASS_CODE", "") or None
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# runserver is one process: its own memory is shared by every request.
+REMEMBER_ACCESS = True

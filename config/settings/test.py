@@ -30,3 +30,5 @@ SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# One process per test worker, and the cache is cleared for each test.
+REMEMBER_ACCESS = True

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from core.access import RememberedPermissions
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -38,6 +40,10 @@ class User(AbstractUser):
     REQUIRED_FIELDS: list[str] = []
 
     objects = UserManager()
+
+    # Permissions are worked out once and remembered across requests (core.access), not on every
+    # signed-in page.
+    _perm_cache = RememberedPermissions()
 
     class Meta:
         ordering = ["email"]

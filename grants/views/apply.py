@@ -25,6 +25,7 @@ from grants.forms_apply import (
 from grants.models import Application, Fund
 from grants.models.applications import WITHDRAWABLE
 from grants.permissions import applications_for_applicant
+from grants.selectors import funds_open_now
 from grants.services.applications import (
     ApplicationIncomplete,
     application_start,
@@ -142,7 +143,7 @@ def applications(request: HttpRequest) -> HttpResponse:
     mine = (
         applications_for_applicant(request.user)
         .select_related("fund", "organisation")
-        .distinct()
+        .only("title", "reference", "status", "fund__name", "organisation__name")
         .order_by("-last_saved_at")
     )
     rows = [
@@ -154,11 +155,10 @@ def applications(request: HttpRequest) -> HttpResponse:
         }
         for application in mine
     ]
-    open_funds = Fund.objects.open_for_applications().select_related("locality")
     return render(
         request,
         "grants/apply/applications.html",
-        {"rows": rows, "open_funds": open_funds},
+        {"rows": rows, "open_funds": funds_open_now(request.user)},
     )
 
 

@@ -15,6 +15,17 @@ TEST_PASSWORD = "correct horse battery staple"
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
+def force_login_past_two_step(client, user: User) -> None:
+    """Signed in as if through the sign-in pages, two-step sign-in included
+    (core.middleware.RequireMFAMiddleware), for tests about what comes after."""
+    from core.middleware import SESSION_MFA_OK
+
+    client.force_login(user)
+    session = client.session
+    session[SESSION_MFA_OK] = True
+    session.save()
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

@@ -76,3 +76,15 @@ def test_our_own_checks_catch_a_weakened_setting(settings, weakening, finding):
         setattr(settings, name, value)
 
     assert finding in _our_findings()
+
+
+@pytest.mark.django_db
+def test_a_cache_that_each_process_keeps_for_itself_is_reported(settings):
+    # Only the setting is read: no Redis is reached.
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x/0"}
+    settings.CACHES = {"default": redis}
+    assert "seedbed.W006" not in _our_findings()
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    assert "seedbed.W006" in _our_findings()
