@@ -29,6 +29,7 @@ from tests.factories import (
     OrganisationMembershipFactory,
     UserFactory,
 )
+from tests.factories.core import force_login_past_two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,7 @@ def staff(client, *roles, placed_in=(), superuser=False):
     user = UserFactory(with_mfa=True, roles=roles, is_superuser=superuser)
     for locality in placed_in:
         LocalityStaff.objects.create(user=user, locality=locality)
-    client.force_login(user)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, user)
     return user
 
 

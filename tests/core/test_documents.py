@@ -17,6 +17,7 @@ from tests.factories import (
     OrganisationMembershipFactory,
     UserFactory,
 )
+from tests.factories.core import force_login_past_two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -155,9 +156,6 @@ def test_an_officer_sees_documents_of_groups_in_their_area_only(client):
         documents[organisation] = PrivateDocument.objects.get(organisation=organisation)
     officer = UserFactory(with_mfa=True, roles=(Role.GRANTS_OFFICER,))
     LocalityStaff.objects.create(user=officer, locality=home)
-    client.force_login(officer)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, officer)
     assert client.get(f"/files/{documents[near].pk}/download/").status_code == 200
     assert client.get(f"/files/{documents[far].pk}/download/").status_code == 404

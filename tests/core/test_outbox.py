@@ -45,6 +45,7 @@ from grants.models import GrantAgreement
 from grants.services.awards import agreement_issue
 from grants.services.decisions import award_make
 from tests.factories import UserFactory
+from tests.factories.core import force_login_past_two_step
 from tests.factories.grants import ApplicationFactory, FundFactory, application_in, grants_officer
 
 S = ApplicationStatus
@@ -555,10 +556,7 @@ def test_the_beat_runs_the_dispatcher_every_minute_and_the_clean_up_nightly():
 
 def _staff(client, *roles):
     user = UserFactory(with_mfa=True, roles=roles)
-    client.force_login(user)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, user)
     return user
 
 

@@ -14,6 +14,7 @@ from outcomes.models import Code, NarrativeCode
 from outcomes.services.coding import code_suggestions
 from outcomes.services.frameworks import frameworks_load
 from tests.factories import LocalityFactory, UserFactory
+from tests.factories.core import force_login_past_two_step
 from tests.factories.outcomes import (
     CheckpointFactory,
     EpisodeFactory,
@@ -28,10 +29,7 @@ SCHOOL = "My son was excluded from school twice this term."
 
 
 def signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, user)
     return client
 
 

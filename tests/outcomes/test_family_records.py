@@ -26,6 +26,7 @@ from tests.factories import (
     OrganisationMembershipFactory,
     UserFactory,
 )
+from tests.factories.core import force_login_past_two_step
 from tests.factories.outcomes import (
     CheckpointFactory,
     EpisodeFactory,
@@ -39,10 +40,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(client, user):
     """Signed in, with two-step sign-in already done (core.middleware.RequireMFAMiddleware)."""
-    client.force_login(user)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, user)
     return client
 
 

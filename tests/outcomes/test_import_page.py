@@ -10,6 +10,7 @@ from core.enums import Role
 from outcomes.models import Checkpoint, Episode, Framework, TriagedIssue
 from outcomes.services.frameworks import frameworks_load
 from tests.factories import LocalityFactory, UserFactory
+from tests.factories.core import force_login_past_two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,7 @@ OUTCOMES = "episode_ref,closed_on,outcome\nEH-0001,2024-07-01,closed_positive\n"
 
 
 def signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, user)
     return user
 
 

@@ -8,6 +8,7 @@ from outcomes.models import Code, Codebook, Framework, FrameworkVersion, TriageS
 from outcomes.services.frameworks import frameworks_load
 from outcomes.viewsets import framework_policy, framework_version_policy, triage_scale_policy
 from tests.factories import UserFactory
+from tests.factories.core import force_login_past_two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,7 @@ pytestmark = pytest.mark.django_db
 def staff(client, *roles, superuser=False):
     """A signed-in person who has passed two-step sign-in (see RequireMFAMiddleware)."""
     user = UserFactory(with_mfa=True, roles=roles, is_superuser=superuser)
-    client.force_login(user)
-    session = client.session
-    session["seedbed_mfa_ok"] = True
-    session.save()
+    force_login_past_two_step(client, user)
     return user
 
 
