@@ -189,7 +189,6 @@ MFA_RATE_LIMITS = {"mfa_authenticate": "5/m/key"}
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # Sessions: an idle limit and an absolute limit (core.middleware.SessionTimeoutMiddleware).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
@@ -258,6 +257,14 @@ else:
 # every process shares: in a cache of each process's own, a role taken away through one process
 # would still be remembered by the others.
 REMEMBER_ACCESS = bool(REDIS_URL)
+# Sessions live in the database and, with a shared cache, are read through it: one query fewer on
+# every signed-in page. Ending a session (signing out, "sign out everywhere", deactivating an
+# account) goes through the session store, which removes it from both.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Celery: Redis broker; with no broker configured tasks run eagerly, in the request.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
