@@ -191,6 +191,10 @@ class RememberedFrameMixin:
         token = _CSRF_IN_CONFIG.search(before)
         if not marker or RESULTS_MARKER in after or token is None:
             return None
+        if 'nonce="' in html:
+            # A CSP nonce is new on every response; a frame holding one would have its scripts or
+            # styles refused on the next. Wagtail's admin uses none today.
+            return None
         return Frame(
             before=before.replace(token.group(1), TOKEN_MARKER),
             after=after.replace(token.group(1), TOKEN_MARKER),
