@@ -1,9 +1,13 @@
 """Who may see and do what, for the shared records. One rule, one place."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from core.access import remembered
+from core.audit import audit_denied
 from core.models import BoardMembership, Locality, Organisation, PrivateDocument, User
 
 
@@ -78,3 +82,16 @@ def current_board_memberships(user: User) -> QuerySet[BoardMembership]:
 
 def can_manage_organisation(user: User, organisation: Organisation) -> bool:
     return user.is_authenticated and organisation.memberships.filter(user=user).exists()
+
+
+def in_reach_or_404(user: User, scope: QuerySet, pk: Any, **detail: Any) -> Any:
+    """The record `pk` from `scope` (what this person may reach). Otherwise 404, the same whether
+    or not it exists, with the refusal in the audit trail if it does: changing an id in the
+    address shows nothing of anyone else's records."""
+    record = scope.filter(pk=pk).first()
+    if record is None:
+        existing = scope.model._default_manager.filter(pk=pk).first()
+        if existing is not None:
+            audit_denied(actor=user, obj=existing, detail={"via": "admin", **detail})
+        raise Http404(f"No {scope.model._meta.verbose_name} found.")
+    return record

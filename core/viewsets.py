@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.template.context_processors import csrf
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -43,7 +43,7 @@ import django_filters
 
 from core.admin_frame import RememberedFrameMixin
 from core.admin_listing import PlainColumn, PlainTable
-from core.audit import audit_denied, audit_history, audit_record, audit_view
+from core.audit import audit_history, audit_record, audit_view
 from core.enums import BoardRole, LegalForm
 from core.models import (
     AdvisoryBoard,
@@ -58,7 +58,7 @@ from core.models import (
     User,
 )
 from core.models.audit import AuditAction
-from core.permissions import can_view_document, localities_for, sees_all_localities
+from core.permissions import can_view_document, in_reach_or_404, localities_for, sees_all_localities
 from core.spreadsheets import csv_safe
 
 ANY_ACTION = ("add", "change", "delete", "view")
@@ -535,13 +535,7 @@ class ScopedObjectMixin:
         )
 
     def get_scoped_object(self, pk: Any) -> models.Model:
-        record = self.scoped_queryset().filter(pk=pk).first()
-        if record is None:
-            existing = self.model._default_manager.filter(pk=pk).first()
-            if existing is not None:
-                audit_denied(actor=self.request.user, obj=existing, detail={"via": "admin"})
-            raise Http404(f"No {self.model._meta.verbose_name} found.")
-        return record
+        return in_reach_or_404(self.request.user, self.scoped_queryset(), pk)
 
 
 class AuditedViewMixin:

@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.audit import audit_denied
 from core.money import parse_pounds
+from core.permissions import in_reach_or_404
 from core.workflow import StaleObject, TransitionRefused
 from grants.models import Application
 from grants.services import applications as applying
@@ -112,16 +112,8 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     from grants.viewsets import APPLICATIONS, application_policy
 
     user = request.user
-    application = (
-        application_policy.instances_user_has_any_permission_for(user, ["view"])
-        .filter(pk=pk)
-        .first()
-    )
-    if application is None:
-        existing = Application.objects.filter(pk=pk).first()
-        if existing is not None:
-            audit_denied(actor=user, obj=existing, detail={"via": "admin", "action": action})
-        raise Http404
+    scope = application_policy.instances_user_has_any_permission_for(user, ["view"])
+    application = in_reach_or_404(user, scope, pk, action=action)
     back = redirect(f"{APPLICATIONS}:inspect", pk)
     try:
         if request.POST.get("expected_status") not in (None, application.status):

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 import stripe
 
+from core.audit import audit_record
+from core.models import User
+from core.models.audit import AuditAction
 from core.outbox import enqueue_after_commit
 from payments.models import ConnectedAccount, Payment, StripeEvent
 from payments.services import contributions, runs
@@ -177,3 +180,15 @@ def event_process(event_id: int) -> bool:
         processed_at=timezone.now(), last_error=""
     )
     return True
+
+
+def event_retry(event: StripeEvent, *, by: User) -> None:
+    """An officer asks for an event that failed to be processed again, after commit; safe to
+    repeat, since event_process does nothing to an event already processed."""
+    from payments.tasks import process_stripe_event
+
+    with transaction.atomic():
+        audit_record(
+            actor=by, action=AuditAction.UPDATE, obj=event, detail={"asked": "process again"}
+        )
+        enqueue_after_commit(process_stripe_event, event.pk)

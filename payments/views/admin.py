@@ -9,8 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,11 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.audit import audit_denied, audit_record
 from core.models.audit import AuditAction
-from core.outbox import enqueue_after_commit
+from core.permissions import in_reach_or_404
 from core.workflow import StaleObject, TransitionRefused
 from grants import ledger
 from grants.enums import PayoutMethod
-from grants.models import Fund
 from grants.permissions import funds_in_reach
 from payments import permissions as rules
 from payments import selectors_admin
@@ -32,13 +30,10 @@ from payments.bacs import BacsFileError
 from payments.enums import PaymentStatus
 from payments.forms_admin import DrawForm, PledgeForm, PrepareRunForm, ReconcileForm
 from payments.models import (
-    BankDetails,
     Payment,
     PaymentRun,
-    Reconciliation,
-    StripeEvent,
 )
-from payments.services import accounts, runs
+from payments.services import accounts, events, runs
 from payments.stripe_api import stripe_configured
 
 # URL namespaces (payments/viewsets.py).
@@ -52,20 +47,6 @@ FILE_LAYOUTS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "bacs.csv"),
     "standard18": ("text/plain; charset=us-ascii", "standard18.txt"),
 }
-
-
-def _in_reach(
-    request: HttpRequest, scope: QuerySet, model: type[models.Model], pk: Any, **detail: Any
-) -> Any:
-    """The record if it is in this person's reach; otherwise 404 whether or not it exists, and a
-    refusal in the audit trail if it does."""
-    record = scope.filter(pk=pk).first()
-    if record is None:
-        existing = model._default_manager.filter(pk=pk).first()
-        if existing is not None:
-            audit_denied(actor=request.user, obj=existing, detail={"via": "admin", **detail})
-        raise Http404
-    return record
 
 
 def _page(request: HttpRequest, template: str, title: str, context: dict[str, Any], **kw: Any):
@@ -117,10 +98,9 @@ def _payment_in(run: PaymentRun, request: HttpRequest, action: str) -> Payment:
     raw = request.POST.get("payment", "")
     if not raw.isdigit():
         raise TransitionRefused("Choose which payment.", status=400)
-    return _in_reach(
-        request,
+    return in_reach_or_404(
+        request.user,
         rules.payments_in_reach(request.user).filter(run=run),
-        Payment,
         int(raw),
         action=action,
     )
@@ -176,7 +156,7 @@ def _act(run: PaymentRun, request: HttpRequest, action: str) -> str:
 
 @require_POST
 def run_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    run = _in_reach(request, rules.runs_in_reach(request.user), PaymentRun, pk, action=action)
+    run = in_reach_or_404(request.user, rules.runs_in_reach(request.user), pk, action=action)
     back_url = reverse(f"{RUNS}:inspect", args=[run.pk])
     try:
         if request.POST.get("expected_status") != run.status:
@@ -204,7 +184,7 @@ def run_file(request: HttpRequest, pk: int, layout: str) -> HttpResponse:
     if layout not in FILE_LAYOUTS:
         raise Http404
     user = request.user
-    run = _in_reach(request, rules.runs_in_reach(user), PaymentRun, pk, layout=layout)
+    run = in_reach_or_404(user, rules.runs_in_reach(user), pk, layout=layout)
     if not rules.can_download_bacs_file(run, user):
         audit_denied(actor=user, obj=run, detail={"via": "admin", "layout": layout})
         raise PermissionDenied
@@ -241,17 +221,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def event_retry(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    event = _in_reach(request, rules.stripe_events_in_reach(user), StripeEvent, pk)
+    event = in_reach_or_404(user, rules.stripe_events_in_reach(user), pk)
     if not rules.can_retry_stripe_event(event, user):
         messages.info(request, "That Stripe event has already been dealt with.")
         return redirect(f"{MONEY}:dashboard")
-    from payments.tasks import process_stripe_event
-
-    with transaction.atomic():
-        audit_record(
-            actor=user, action=AuditAction.UPDATE, obj=event, detail={"asked": "process again"}
-        )
-        enqueue_after_commit(process_stripe_event, event.pk)
+    events.event_retry(event, by=user)
     messages.success(
         request,
         f"Stripe’s {event.type} event will be tried again shortly. If it fails again, it stays "
@@ -267,7 +241,7 @@ def event_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def fund_match(request: HttpRequest, pk: int) -> HttpResponse:
     """A fund's match pledges: record a funder's promise, or draw on one into the budget."""
     user = request.user
-    fund = _in_reach(request, funds_in_reach(user), Fund, pk, page="match")
+    fund = in_reach_or_404(user, funds_in_reach(user), pk, page="match")
     if not rules.can_record_match(fund, user):
         raise Http404
     sources = selectors_admin.match_sources(fund)
@@ -368,10 +342,9 @@ def reconciliation_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reconciliation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    result = _in_reach(
-        request,
+    result = in_reach_or_404(
+        request.user,
         rules.reconciliations_in_reach(user).select_related("ran_by"),
-        Reconciliation,
         pk,
     )
     items = result.items.select_related("fund").order_by("kind", "stripe_reference")
@@ -417,7 +390,7 @@ def bank_details_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bank_details_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    details = _in_reach(request, rules.bank_details_in_reach(user), BankDetails, pk)
+    details = in_reach_or_404(user, rules.bank_details_in_reach(user), pk)
     back_url = reverse(f"{MONEY}:bank-details") + "?waiting=1"
     if not rules.can_confirm_bank_details(details, user):
         audit_denied(actor=user, obj=details, detail={"via": "admin", "action": "confirm"})
