@@ -2,10 +2,11 @@
 fund's totals in the same transaction, with the fund row locked; the database's check constraints
 make over-commitment impossible even for a writer that skipped this module."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import BigIntegerField, Case, F, Q, Sum, When
 
 from core.models import User
 from core.money import format_pence
@@ -384,3 +385,22 @@ def raised_from_outside(fund: Fund) -> Raised:
             kind=LedgerKind.CONTRIBUTION_RECEIVED, source__isnull=True
         ).count(),
     )
+
+
+def given_by_fund(sources: Iterable[FundingSource]) -> dict[int, int]:
+    """What these sources have put into each fund, net of refunds, in pence, by fund id: one
+    query whatever the number of funds."""
+    rows = (
+        LedgerEntry.objects.filter(source__in=sources, kind__in=(*GIVING_KINDS, LedgerKind.REFUND))
+        .values("fund_id")
+        .annotate(
+            given=Sum(
+                Case(
+                    When(kind=LedgerKind.REFUND, then=-F("amount_pence")),
+                    default=F("amount_pence"),
+                    output_field=BigIntegerField(),
+                )
+            )
+        )
+    )
+    return {row["fund_id"]: row["given"] or 0 for row in rows}

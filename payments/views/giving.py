@@ -1,8 +1,10 @@
 """Giving to a fund (Stripe Checkout), the thank-you page, and a funder's view of what their
 money paid for."""
 
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -92,37 +94,30 @@ def funder_home(request: HttpRequest) -> HttpResponse:
     sources = list(FundingSource.objects.filter(user=request.user))
     if not sources:
         raise Http404
-    funds = (
+    funds = list(
         Fund.objects.filter(Q(ledger__source__in=sources) | Q(contributions__source__in=sources))
         .distinct()
         .select_related("locality")
         .order_by("-financial_year", "name")
     )
-    rows = []
-    for fund in funds:
-        given = (
-            fund.ledger.filter(source__in=sources, kind__in=ledger.GIVING_KINDS).aggregate(
-                total=Sum("amount_pence")
-            )["total"]
-            or 0
-        ) - (
-            fund.ledger.filter(source__in=sources, kind="refund").aggregate(
-                total=Sum("amount_pence")
-            )["total"]
-            or 0
-        )
-        awards = (
-            Application.objects.filter(fund=fund, status__in=AWARDED_STATES)
-            .select_related("organisation", "fund__locality")
-            .order_by("-decided_at")
-        )
-        rows.append(
-            {
-                "fund": fund,
-                "given": given,
-                "share": round(100 * given / fund.budget_pence) if fund.budget_pence else 0,
-                "awards": awards,
-                "awarded": sum(a.amount_awarded_pence or 0 for a in awards),
-            }
-        )
+    given = ledger.given_by_fund(sources)
+    awards_by_fund: dict[int, list[Application]] = defaultdict(list)
+    for award in (
+        Application.objects.filter(fund__in=funds, status__in=AWARDED_STATES)
+        .select_related("organisation", "fund__locality")
+        .order_by("-decided_at")
+    ):
+        awards_by_fund[award.fund_id].append(award)
+    rows = [
+        {
+            "fund": fund,
+            "given": given.get(fund.pk, 0),
+            "share": round(100 * given.get(fund.pk, 0) / fund.budget_pence)
+            if fund.budget_pence
+            else 0,
+            "awards": awards_by_fund[fund.pk],
+            "awarded": sum(a.amount_awarded_pence or 0 for a in awards_by_fund[fund.pk]),
+        }
+        for fund in funds
+    ]
     return render(request, "payments/funder_home.html", {"sources": sources, "rows": rows})

@@ -218,6 +218,41 @@ def test_a_funder_sees_what_their_money_paid_for(client):
     assert awarded.organisation.name in page
 
 
+def test_a_funder_sees_each_fund_net_of_refunds_however_many_funds_they_gave_to(
+    client, django_assert_max_num_queries
+):
+    funder = UserFactory()
+    trust = FundingSourceFactory(name="Harrowgate Family Trust", kind=SourceKind.TRUST, user=funder)
+    for n in range(4):
+        fund = FundFactory(rapid=True, budget=0, name=f"Fund {n}")
+        ledger.record_contribution(
+            fund=fund,
+            source=trust,
+            amount_pence=100_000,
+            idempotency_key=f"gift-{n}",
+            external_id=f"pi_{n}",
+            memo="Gift",
+        )
+        application_in(ApplicationStatus.AWARDED, fund=fund)
+    ledger.record_refund(
+        fund=fund,
+        source=trust,
+        amount_pence=40_000,
+        idempotency_key="refund-3",
+        external_id="re_3",
+        memo="Refund",
+    )
+    client.force_login(funder)
+    client.get(reverse("payments:funder-home"))  # the site's shared facts are then remembered
+
+    # The same few queries for any number of funds: not three more for each.
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("payments:funder-home")).content.decode()
+
+    assert page.count("£1,000.00 (100% of the fund)") == 3
+    assert "£600.00 (100% of the fund)" in page
+
+
 def test_someone_who_is_not_a_funder_has_no_funder_page(client):
     client.force_login(UserFactory())
     assert client.get(reverse("payments:funder-home")).status_code == 404
