@@ -28,10 +28,11 @@ from playwright.sync_api import (
     Frame,
     Page,
     Response,
+    expect,
     sync_playwright,
 )
 
-from tests.factories.core import TEST_TOTP_SECRET
+from tests.factories.core import TEST_PASSWORD, TEST_TOTP_SECRET
 
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     from django.core.servers.basehttp import WSGIServer
@@ -250,6 +251,36 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def sign_in_with_code(page: Page, user) -> None:
+    """Sign in as someone who uses two-step sign-in: password, then the authenticator's code, each
+    page checked with axe; ends on the page the site then shows."""
+    sign_in(page, user.email, TEST_PASSWORD)
+    assert page.url.endswith("/accounts/2fa/authenticate/")
+    assert_accessible(page)
+    page.get_by_label("Code").fill(totp_code_now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    page.wait_for_load_state()
+    assert_accessible(page)
+
+
+def open_from_admin_menu(page: Page, menu: str, item: str) -> None:
+    """``menu`` → ``item`` in the staff admin's sidebar."""
+    page.get_by_role("button", name=menu).click()
+    page.get_by_role("link", name=item, exact=True).click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+
+
+def press_and_expect(page: Page, button: str, message: str) -> None:
+    """Press an action button, land back on the page, and be told what happened."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    expect(page.get_by_text(message)).to_be_visible()
 
 
 def totp_code_now(secret: str = TEST_TOTP_SECRET) -> str:

@@ -11,10 +11,9 @@ from tests.browser.conftest import (
     SMALL_SCREEN,
     assert_accessible,
     assert_no_horizontal_scroll,
-    sign_in,
-    totp_code_now,
+    sign_in_with_code,
 )
-from tests.factories.core import TEST_PASSWORD, LocalityFactory
+from tests.factories.core import LocalityFactory
 from tests.factories.grants import (
     FundFactory,
     application_in,
@@ -25,17 +24,6 @@ from tests.factories.grants import (
 
 pytestmark = pytest.mark.browser
 S = ApplicationStatus
-
-
-def _sign_in_with_code(page, user) -> None:
-    sign_in(page, user.email, TEST_PASSWORD)
-    assert page.url.endswith("/accounts/2fa/authenticate/")
-    assert_accessible(page)
-    page.get_by_label("Code").fill(totp_code_now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert "/accounts/" not in page.url
-    assert_accessible(page)
 
 
 def _a_meeting_with_two_applications():
@@ -77,7 +65,7 @@ def test_a_member_declares_scores_and_votes_and_the_chair_decides_on_a_phone(new
 
     # The member, on their phone.
     page = new_page(viewport=SMALL_SCREEN)
-    _sign_in_with_code(page, member)
+    sign_in_with_code(page, member)
     page.goto("/board/")
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
@@ -132,7 +120,7 @@ def test_a_member_declares_scores_and_votes_and_the_chair_decides_on_a_phone(new
 
     # The chair, on their phone.
     chair_page = new_page(viewport=SMALL_SCREEN)
-    _sign_in_with_code(chair_page, chair)
+    sign_in_with_code(chair_page, chair)
     chair_page.goto("/board/")
     assert_accessible(chair_page)
     assert (

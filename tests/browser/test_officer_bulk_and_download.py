@@ -2,25 +2,16 @@
 its progress until the link appears. axe checks every page."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from grants.enums import ApplicationStatus
 from grants.models import Application
-from tests.browser.conftest import assert_accessible, sign_in, totp_code_now
-from tests.factories.core import TEST_PASSWORD, LocalityFactory
+from tests.browser.conftest import assert_accessible, sign_in_with_code
+from tests.factories.core import LocalityFactory
 from tests.factories.grants import FundFactory, application_in, grants_officer
 
 pytestmark = pytest.mark.browser
 S = ApplicationStatus
-
-
-def _sign_in_with_code(page: Page, user) -> None:
-    sign_in(page, user.email, TEST_PASSWORD)
-    assert_accessible(page)
-    page.get_by_label("Code").fill(totp_code_now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
-    assert_accessible(page)
 
 
 def test_an_officer_sends_two_to_the_board_and_downloads_the_list(new_page, live_site):
@@ -30,7 +21,7 @@ def test_an_officer_sends_two_to_the_board_and_downloads_the_list(new_page, live
     first = application_in(S.SCREENING, fund=fund, officer=officer, title="Riverside litter pick")
     second = application_in(S.SCREENING, fund=fund, officer=officer, title="Riverside book club")
     page = new_page()
-    _sign_in_with_code(page, officer)
+    sign_in_with_code(page, officer)
 
     page.goto(f"{live_site.url}/admin/grant-applications/?status={S.SCREENING}")
     assert_accessible(page)

@@ -10,45 +10,23 @@ from playwright.sync_api import Page, expect
 
 from grants.enums import ApplicationStatus
 from grants.models import GrantAgreement
-from tests.browser.conftest import assert_accessible, sign_in, totp_code_now
-from tests.factories.core import TEST_PASSWORD, LocalityFactory, OrganisationFactory
+from tests.browser.conftest import (
+    assert_accessible,
+    open_from_admin_menu,
+    press_and_expect,
+    sign_in_with_code,
+)
+from tests.factories.core import LocalityFactory, OrganisationFactory
 from tests.factories.grants import ApplicationFactory, FundFactory, application_in, grants_officer
 
 pytestmark = pytest.mark.browser
 S = ApplicationStatus
 
 
-def _sign_in_with_code(page: Page, user) -> None:
-    sign_in(page, user.email, TEST_PASSWORD)
-    assert page.url.endswith("/accounts/2fa/authenticate/")
-    assert_accessible(page)
-    page.get_by_label("Code").fill(totp_code_now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
-    assert_accessible(page)
-
-
 def _committed(page: Page) -> str:
     """The "Committed" figure in the fund dashboard's money table."""
     table = page.get_by_role("table", name=re.compile(r"^Money in "))
     return table.get_by_role("row", name=re.compile(r"^Committed")).get_by_role("cell").inner_text()
-
-
-def _open_from_the_menu(page: Page, item: str) -> None:
-    """Grants → ``item`` in the admin's sidebar."""
-    page.get_by_role("button", name="Grants").click()
-    page.get_by_role("link", name=item, exact=True).click()
-    page.wait_for_load_state()
-    assert_accessible(page)
-
-
-def _act(page: Page, button: str, message: str) -> None:
-    """Press one of the action buttons and land back on the application page, told what happened."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_load_state()
-    assert_accessible(page)
-    expect(page.get_by_text(message)).to_be_visible()
 
 
 def test_an_officer_makes_a_rapid_response_award_and_sends_the_agreement(new_page, live_site):
@@ -70,17 +48,17 @@ def test_an_officer_makes_a_rapid_response_award_and_sends_the_agreement(new_pag
     )
     page = new_page()
 
-    _sign_in_with_code(page, officer)
+    sign_in_with_code(page, officer)
 
     # Grants → Funds: how much of the fund is committed before the award.
-    _open_from_the_menu(page, "Funds")
+    open_from_admin_menu(page, "Grants", "Funds")
     page.get_by_role("link", name="Millbrook Rapid Response Fund").click()
     page.wait_for_load_state()
     assert_accessible(page)
     assert _committed(page) == "£500.00"
 
     # Grants → Applications, filtered to the ones waiting to be checked.
-    _open_from_the_menu(page, "Applications")
+    open_from_admin_menu(page, "Grants", "Applications")
     listing = page.locator("#listing-results")
     expect(listing.get_by_role("row", name=re.compile("Litter pick kit"))).to_be_visible()
     page.get_by_role("button", name="Show filters").click()
@@ -96,10 +74,10 @@ def test_an_officer_makes_a_rapid_response_award_and_sends_the_agreement(new_pag
     assert_accessible(page)
     expect(page.get_by_text("Status: Submitted")).to_be_visible()
 
-    _act(page, "Start checking", "Checking has started.")
+    press_and_expect(page, "Start checking", "Checking has started.")
     expect(page.get_by_text("Status: Being checked")).to_be_visible()
 
-    _act(page, "Send for officer decision", "Sent on: with an officer for decision.")
+    press_and_expect(page, "Send for officer decision", "Sent on: with an officer for decision.")
     expect(page.get_by_text("Status: With an officer for decision")).to_be_visible()
 
     # The amount starts as what the group asked for, in pounds; the officer gives less.
@@ -111,25 +89,27 @@ def test_an_officer_makes_a_rapid_response_award_and_sends_the_agreement(new_pag
         "Meets the fund’s priorities; kit quote checked."
     )
     assert_accessible(page)
-    _act(page, "Award", "Awarded. The money is committed from the fund.")
+    press_and_expect(page, "Award", "Awarded. The money is committed from the fund.")
     expect(page.get_by_text("Status: Awarded")).to_be_visible()
     application.refresh_from_db()
     assert application.status == S.AWARDED
     assert application.amount_awarded_pence == 40_000
 
     # The fund's dashboard: £400 more committed.
-    _open_from_the_menu(page, "Funds")
+    open_from_admin_menu(page, "Grants", "Funds")
     page.get_by_role("link", name="Millbrook Rapid Response Fund").click()
     page.wait_for_load_state()
     assert_accessible(page)
     assert _committed(page) == "£900.00"
 
     # Back to the application, to send the grant agreement (one payment of the whole award).
-    _open_from_the_menu(page, "Applications")
+    open_from_admin_menu(page, "Grants", "Applications")
     page.locator("#listing-results").get_by_role("link", name=application.reference).click()
     page.wait_for_load_state()
     assert_accessible(page)
-    _act(page, "Send the grant agreement", "The grant agreement has been sent to the group.")
+    press_and_expect(
+        page, "Send the grant agreement", "The grant agreement has been sent to the group."
+    )
     expect(page.get_by_text("Status: Grant agreement sent")).to_be_visible()
     application.refresh_from_db()
     assert application.status == S.AGREEMENT_ISSUED

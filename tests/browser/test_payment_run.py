@@ -16,40 +16,18 @@ from grants.models import Application
 from payments.enums import PaymentStatus, RunStatus
 from payments.models import Payment, PaymentRun
 from payments.services import accounts
-from tests.browser.conftest import assert_accessible, sign_in, totp_code_now
-from tests.factories.core import TEST_PASSWORD, LocalityFactory, OrganisationFactory
+from tests.browser.conftest import (
+    assert_accessible,
+    open_from_admin_menu,
+    press_and_expect,
+    sign_in_with_code,
+)
+from tests.factories.core import LocalityFactory, OrganisationFactory
 from tests.factories.grants import ApplicationFactory, FundFactory, application_in, grants_officer
 from tests.payments.builders import finance_officer
 
 pytestmark = pytest.mark.browser
 S = ApplicationStatus
-
-
-def _sign_in_with_code(page: Page, user) -> None:
-    sign_in(page, user.email, TEST_PASSWORD)
-    assert page.url.endswith("/accounts/2fa/authenticate/")
-    assert_accessible(page)
-    page.get_by_label("Code").fill(totp_code_now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
-    assert_accessible(page)
-
-
-def _open_from_the_menu(page: Page, item: str) -> None:
-    """Money → ``item`` in the admin's sidebar."""
-    page.get_by_role("button", name="Money").click()
-    page.get_by_role("link", name=item, exact=True).click()
-    page.wait_for_load_state()
-    assert_accessible(page)
-
-
-def _act(page: Page, button: str, message: str) -> None:
-    """Press one of the run's action buttons and land back on its page, told what happened."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_load_state()
-    assert_accessible(page)
-    expect(page.get_by_text(message)).to_be_visible()
 
 
 def _award_to(fund, officer, group: str, amount_pence: int) -> Application:
@@ -105,8 +83,8 @@ def test_two_people_pay_a_funds_grants_by_bacs(new_page, live_site, tmp_path):
 
     # The grants officer prepares the run from the Money menu.
     page = new_page()
-    _sign_in_with_code(page, officer)
-    _open_from_the_menu(page, "Payment runs")
+    sign_in_with_code(page, officer)
+    open_from_admin_menu(page, "Money", "Payment runs")
     page.get_by_role("link", name="Prepare a payment run").click()
     page.wait_for_load_state()
     assert_accessible(page)
@@ -137,7 +115,7 @@ def test_two_people_pay_a_funds_grants_by_bacs(new_page, live_site, tmp_path):
     expect(held_row).to_contain_text(allotment.reference)
     expect(held_row).to_contain_text("No bank details yet.")
 
-    _act(
+    press_and_expect(
         page,
         "Send for approval",
         "Sent for approval. A finance officer who made none of its awards must approve it.",
@@ -148,13 +126,13 @@ def test_two_people_pay_a_funds_grants_by_bacs(new_page, live_site, tmp_path):
 
     # The finance officer, at their own desk, approves it and sends the file to the bank.
     page = new_page()
-    _sign_in_with_code(page, finance)
-    _open_from_the_menu(page, "Payment runs")
+    sign_in_with_code(page, finance)
+    open_from_admin_menu(page, "Money", "Payment runs")
     page.locator("#listing-results").get_by_role("link", name=run.reference).click()
     page.wait_for_load_state()
     assert_accessible(page)
     expect(page.get_by_text("Status: Waiting for approval")).to_be_visible()
-    _act(
+    press_and_expect(
         page,
         "Approve the run",
         "Approved. Download the BACS file, send it to the bank, then confirm here that it was "
@@ -174,7 +152,7 @@ def test_two_people_pay_a_funds_grants_by_bacs(new_page, live_site, tmp_path):
     assert all(len(record) == 100 for record in records), [len(r) for r in records]
     assert {record[:6] for record in records[:2]} == {"401162", "200000"}
 
-    _act(
+    press_and_expect(
         page,
         "Confirm the file was sent to the bank",
         "Recorded as sent to the bank. The payments are marked as paid.",
@@ -192,7 +170,7 @@ def test_two_people_pay_a_funds_grants_by_bacs(new_page, live_site, tmp_path):
     # The bank sends the choir's payment back: the finance officer records the return.
     row = payments.get_by_role("row").filter(has_text="Millbrook Community Choir")
     row.get_by_label("Why did the bank return it?").fill("Account closed")
-    _act(
+    press_and_expect(
         page,
         "Record a return of the payment to Millbrook Community Choir",
         "Return recorded for Millbrook Community Choir. The payment is due again and can go in "
@@ -201,7 +179,7 @@ def test_two_people_pay_a_funds_grants_by_bacs(new_page, live_site, tmp_path):
     assert Payment.objects.get(application=choir).status == PaymentStatus.RETURNED
 
     # The finance dashboard lists it under failures to act on.
-    _open_from_the_menu(page, "Finance dashboard")
+    open_from_admin_menu(page, "Money", "Finance dashboard")
     failures = page.get_by_role("region", name="Failures to act on")
     returned = failures.get_by_role("table", name=re.compile(r"^Payments that came back"))
     returned_row = returned.get_by_role("row").filter(has_text="Millbrook Community Choir")
