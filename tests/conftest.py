@@ -36,17 +36,9 @@ def _clear_cache():
 @pytest.fixture
 def totp_code():
     """The current code for a test user's authenticator."""
-    import time
+    from tests.factories.core import totp_code_now
 
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    from tests.factories.core import TEST_TOTP_SECRET
-
-    def code(offset_steps: int = 0) -> str:
-        counter = int(time.time()) // 30 + offset_steps
-        return format_hotp_value(hotp_value(TEST_TOTP_SECRET, counter))
-
-    return code
+    return lambda offset_steps=0: totp_code_now(offset_steps=offset_steps)
 
 
 @pytest.fixture

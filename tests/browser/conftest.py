@@ -6,7 +6,6 @@ Tests ask for ``page`` (or call ``new_page`` for a second person or a small scre
 teardown, as do JavaScript errors and stylesheets, scripts, images or fonts that fail to load.
 """
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +19,6 @@ from django.core.management.color import no_style
 from django.db import connection
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -32,7 +30,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.factories.core import TEST_PASSWORD, TEST_TOTP_SECRET
+from tests.factories.core import TEST_PASSWORD, totp_code_now
 
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     from django.core.servers.basehttp import WSGIServer
@@ -281,14 +279,6 @@ def press_and_expect(page: Page, button: str, message: str) -> None:
     page.wait_for_load_state()
     assert_accessible(page)
     expect(page.get_by_text(message)).to_be_visible()
-
-
-def totp_code_now(secret: str = TEST_TOTP_SECRET) -> str:
-    """The authenticator app's code, taken early enough in its 30 seconds to still be accepted
-    when the form arrives (allauth allows no drift)."""
-    if time.time() % 30 > 25:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 # --- Hooks ------------------------------------------------------------------------------------
