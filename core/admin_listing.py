@@ -13,8 +13,6 @@ import datetime
 import functools
 import html
 import re
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django.contrib.admin.utils import quote
@@ -34,6 +32,8 @@ from django.utils.translation import get_language
 
 from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.coreutils import multigetattr
+
+from core.memory import ProcessMemory
 
 
 @functools.lru_cache(maxsize=4096)
@@ -209,9 +209,8 @@ def html_attrs(attrs: dict[str, Any]) -> str:
     )
 
 
-_HEADERS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_HEADERS_LOCK = threading.Lock()
 MAX_HEADERS = 512
+_headers: ProcessMemory[tuple[Any, ...], str] = ProcessMemory(MAX_HEADERS)
 
 
 class PlainTable(Table):
@@ -242,14 +241,10 @@ class PlainTable(Table):
             request.GET.urlencode() if request is not None else None,
             get_language(),
         )
-        with _HEADERS_LOCK:
-            html = _HEADERS.get(key)
+        html = _headers.get(key)
         if html is None:
             html = "".join(column.render_header_html(context) for column in columns)
-            with _HEADERS_LOCK:
-                _HEADERS[key] = html
-                while len(_HEADERS) > MAX_HEADERS:
-                    _HEADERS.popitem(last=False)
+            _headers.put(key, html)
         return html
 
     def render_html(self, parent_context: Any = None) -> SafeString:

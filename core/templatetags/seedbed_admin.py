@@ -1,7 +1,5 @@
 """Template tags for the staff admin's own templates (templates/wagtailadmin/)."""
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django import template
@@ -10,6 +8,7 @@ from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 from core import admin_sidebar
+from core.memory import ProcessMemory
 
 register = template.Library()
 
@@ -20,9 +19,8 @@ def remembered_sidebar_props(context: template.Context) -> SafeString:
     return admin_sidebar.sidebar_props(context["request"])
 
 
-_REMEMBERED: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_REMEMBERED_LOCK = threading.Lock()
 MAX_REMEMBERED = 1024
+_remembered: ProcessMemory[tuple[Any, ...], str] = ProcessMemory(MAX_REMEMBERED)
 
 
 class RememberedNode(template.Node):
@@ -38,16 +36,10 @@ class RememberedNode(template.Node):
             get_language(),
             get_current_timezone_name(),
         )
-        with _REMEMBERED_LOCK:
-            html = _REMEMBERED.get(key)
-            if html is not None:
-                _REMEMBERED.move_to_end(key)
-                return html
-        html = self.nodelist.render(context)
-        with _REMEMBERED_LOCK:
-            _REMEMBERED[key] = html
-            while len(_REMEMBERED) > MAX_REMEMBERED:
-                _REMEMBERED.popitem(last=False)
+        html = _remembered.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            _remembered.put(key, html)
         return html
 
 
@@ -65,5 +57,4 @@ def remembered(parser: template.base.Parser, token: template.base.Token) -> Reme
 
 
 def forget_remembered() -> None:
-    with _REMEMBERED_LOCK:
-        _REMEMBERED.clear()
+    _remembered.clear()
