@@ -205,10 +205,11 @@ def vacuum_analyze() -> None:
 
 
 def list_organisations(count: int) -> list:
+    from core.access import records_changed
     from core.enums import LegalForm
     from core.models import Organisation
 
-    return Organisation.objects.bulk_create(
+    organisations = Organisation.objects.bulk_create(
         [
             Organisation(
                 name=f"Bench Community Group {n}",
@@ -219,6 +220,8 @@ def list_organisations(count: int) -> list:
         ],
         batch_size=BATCH,
     )
+    records_changed(Organisation)  # written without signals
+    return organisations
 
 
 def add_list_applications(count: int, funds: list, organisations: list, rng: random.Random) -> int:
@@ -228,6 +231,7 @@ def add_list_applications(count: int, funds: list, organisations: list, rng: ran
     from django.db.models.functions import Cast, Concat, LPad
     from django.utils import timezone
 
+    from core.access import records_changed
     from grants.enums import AWARDED_STATES, DecisionRoute, DeclineReason
     from grants.models import Application
 
@@ -286,6 +290,8 @@ def add_list_applications(count: int, funds: list, organisations: list, rng: ran
                 Value(f"{year % 100:02d}-"), LPad(Cast("id", CharField()), 6, Value("0"))
             )
         )
+    # Written without signals: pages that show applications must not go on showing the old ones.
+    records_changed(Application)
     return count
 
 
@@ -321,6 +327,7 @@ def make_applicants(prefix: str, count: int, fund) -> list[Applicant]:
 
     from allauth.account.models import EmailAddress
 
+    from core.access import records_changed
     from core.enums import LegalForm, OrganisationRole, Role
     from core.models import Organisation, OrganisationMembership, User
     from core.roles import role_group
@@ -366,6 +373,8 @@ def make_applicants(prefix: str, count: int, fund) -> list[Applicant]:
         OrganisationMembership(organisation=org, user=user, role=OrganisationRole.OWNER)
         for org, user in zip(organisations, users, strict=True)
     )
+    records_changed(Organisation)  # written without signals
+    records_changed(OrganisationMembership)
     applicants = []
     for n, (user, organisation) in enumerate(zip(users, organisations, strict=True)):
         application = application_start(fund=fund, organisation=organisation, by=user)

@@ -18,12 +18,14 @@ all of these are still the same. A change replaces a version with a new random o
 
 Lists whose frame shows records (core.admin_frame: the funds a filter offers, say) also use a
 version for each such model, replaced whenever one of its records is saved or deleted; a model is
-followed so from its app's ready() (`follow_records`), in every process.
+followed so from its app's ready() (`follow_records`), in every process. A fact about a person
+that shows such records (the applications of their groups, say) is remembered under those
+versions too (`remembered_with_records`).
 
-A version is replaced at once and again when the transaction commits: a request that read the
-old rows just before the commit stored them under the version the commit then replaces, so they
-are never used. Versions are random, so a version lost from the cache is never mistaken for an
-earlier one.
+A version is replaced at once and, inside a transaction, again when it commits: a request that
+read the old rows just before the commit stored them under the version the commit then replaces,
+so they are never used. Versions are random, so a version lost from the cache is never mistaken
+for an earlier one.
 
 Nothing is remembered unless settings.REMEMBER_ACCESS: the cache must be one that every process
 shares (Redis), or a change seen by one process would go unnoticed by the others.
@@ -46,8 +48,8 @@ from django.utils.functional import LazyObject, empty
 ACCESS_TTL = 5 * 60  # seconds a remembered fact may be used, at most
 VERSION_TTL = 24 * 60 * 60  # a lost version only makes every fact under it a miss
 EVERYONE = "access:version:everyone"
-#: Facts fetched together on a person's first question in a request.
-FACTS = ("permissions", "requires_mfa")
+#: Facts fetched together on a person's first question in a request (see `fetch_with_access`).
+FACTS = ["permissions", "requires_mfa"]
 
 Versions = tuple[str, str]
 
@@ -192,6 +194,34 @@ def remembered[T](user: Any, fact: str, work_out: Callable[[], T]) -> T:
     return value
 
 
+def fetch_with_access(*facts: str) -> None:
+    """Fetch these facts in the one round trip made for a person's first question in a request,
+    rather than asking the cache for each when it is needed. Call it from an app's ready()."""
+    for fact in facts:
+        if fact not in FACTS:
+            FACTS.append(fact)
+
+
+def remembered_with_records[T](
+    user: Any, fact: str, models: Iterable[Any], work_out: Callable[[], T], *, also: Any = None
+) -> T:
+    """`work_out()` for this person, remembered across requests under their versions, the
+    versions of these models' records (each followed with `follow_records`) and `also`, anything
+    else it depends on (today's date, say). Name the fact with `fetch_with_access`."""
+    if user.pk is None or not user.is_authenticated:
+        return work_out()
+    records = records_versions(user, models)  # read before working it out
+    if records is None:
+        return work_out()
+    depends_on = (records, also)
+    kept = recall(user, fact)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == depends_on:
+        return kept[1]
+    value = work_out()
+    remember(user, fact, (depends_on, value))
+    return value
+
+
 class RememberedPermissions:
     """Django's ModelBackend keeps a person's permissions on the user object for the rest of the
     request, in `_perm_cache`, and works them out with two queries when it is not there. As this
@@ -237,14 +267,19 @@ def _new_version() -> str:
 
 
 def _replace(keys: list[str]) -> None:
-    cache.set_many({key: _new_version() for key in keys}, VERSION_TTL)
+    if len(keys) == 1:  # most changes: one SET, where set_many sends two commands in a pipeline
+        cache.set(keys[0], _new_version(), VERSION_TTL)
+    else:
+        cache.set_many({key: _new_version() for key in keys}, VERSION_TTL)
 
 
 def _replace_now_and_on_commit(keys: list[str]) -> None:
     if not keys:
         return
     _replace(keys)
-    transaction.on_commit(lambda: _replace(keys))
+    # Outside a transaction the change is already committed, and "on commit" would be now again.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _replace(keys))
 
 
 def access_changed(people: Iterable[Any] | None = None) -> None:
@@ -262,20 +297,24 @@ def _records_key(label: str) -> str:
 _FOLLOWED: set[str] = set()
 
 
-def follow_records(*models: Any) -> None:
-    """Keep a version of these models' records, replaced whenever one is saved or deleted. Call
-    it from the app's ready(), so that every process (web, worker, command) replaces it."""
+def _on_save_and_delete(receiver: Callable[..., None], models: Iterable[Any], uid: str) -> None:
+    """Connect `receiver` to each model's post_save and post_delete."""
     from django.db.models.signals import post_delete, post_save
 
     for model in models:
-        label = model._meta.label_lower
-        _FOLLOWED.add(label)
         for signal in (post_save, post_delete):
             signal.connect(
-                _records_saved_or_deleted,
+                receiver,
                 sender=model,
-                dispatch_uid=f"core.access.records.{signal is post_save}.{label}",
+                dispatch_uid=f"{uid}.{signal is post_save}.{model._meta.label_lower}",
             )
+
+
+def follow_records(*models: Any) -> None:
+    """Keep a version of these models' records, replaced whenever one is saved or deleted. Call
+    it from the app's ready(), so that every process (web, worker, command) replaces it."""
+    _FOLLOWED.update(model._meta.label_lower for model in models)
+    _on_save_and_delete(_records_saved_or_deleted, models, "core.access.records")
 
 
 def records_changed(model: Any) -> None:
@@ -369,13 +408,8 @@ def connect_signals() -> None:
         BoardMembership,
         LocalityStaff,  # which localities' records they see
     )
+    _on_save_and_delete(_person_row_changed, person_rows, uid)
     for model in person_rows:
-        for signal in (post_save, post_delete):
-            signal.connect(
-                _person_row_changed,
-                sender=model,
-                dispatch_uid=f"{uid}.{signal is post_save}.{model._meta.label_lower}",
-            )
         pre_save.connect(
             _person_row_moving, sender=model, dispatch_uid=f"{uid}.moving.{model._meta.label_lower}"
         )
@@ -387,20 +421,15 @@ def connect_signals() -> None:
     # What a role means. Wagtail's group editor saves the group whenever it saves the group's
     # page and collection permissions (which it bulk-creates), so the group's post_save covers
     # those too.
-    for model in (
+    role_rows = (
         Group,
         Permission,
         RolePolicy,
         GroupPagePermission,
         GroupCollectionPermission,
         GroupSitePermission,
-    ):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                _everyone_changed,
-                sender=model,
-                dispatch_uid=f"{uid}.{signal is post_save}.{model._meta.label_lower}",
-            )
+    )
+    _on_save_and_delete(_everyone_changed, role_rows, uid)
     m2m_changed.connect(
         _role_permissions_changed,
         sender=Group.permissions.through,

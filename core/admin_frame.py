@@ -22,6 +22,13 @@ What the frame shows depends on, and so is remembered under:
   filters offer records of a model that is not followed is rendered by Wagtail every time. A
   list whose choices also depend on other models names them in `frame_records`.
 
+A list that also names `results_records` (the models its rows show) is remembered whole, frame and
+results together, under the frame's key, the versions of those models' records and today's date
+(a filter such as "overdue" depends on it). A request for it then fetches no rows at all: any
+record of those models saved or deleted, anywhere, replaces its version, and the next request
+works the page out afresh. Code that changes such records with `QuerySet.update` or `bulk_create`
+must call core.access.records_changed (see core.access).
+
 The only other part that changes from one request to the next is the CSRF token, which is
 replaced by a fresh one each time. A page with messages waiting to be shown, an export and a
 results-only request (live search) are rendered by Wagtail as usual. Frames are kept in memory,
@@ -30,9 +37,6 @@ not in the shared cache, so a deployment (new templates, static files or menu) s
 
 import hashlib
 import re
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +48,7 @@ from django.template.loader import select_template
 from django.utils import timezone, translation
 
 from core.access import ACCESS_TTL, flags, records_versions, versions_for
+from core.memory import ProcessMemory
 
 RESULTS_MARKER = "<!--seedbed:listing-results-->"
 TOKEN_MARKER = "\x00seedbed-csrf-token\x00"  # noqa: S105 - a placeholder, replaced per request
@@ -57,41 +62,13 @@ _CSRF_IN_CONFIG = re.compile(r'"CSRF_TOKEN": "([A-Za-z0-9]+)"')
 class Frame:
     before: str
     after: str
-    made_at: float
 
 
-class _Frames:
-    """A small least-recently-used store, shared by the threads of one process."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[str, Frame] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> Frame | None:
-        with self.lock:
-            frame = self.entries.get(key)
-            if frame is None:
-                return None
-            if time.monotonic() - frame.made_at > FRAME_TTL:
-                del self.entries[key]
-                return None
-            self.entries.move_to_end(key)
-            return frame
-
-    def put(self, key: str, frame: Frame) -> None:
-        with self.lock:
-            self.entries[key] = frame
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-frames = _Frames(MAX_FRAMES)
+frames: ProcessMemory[str, Frame] = ProcessMemory(MAX_FRAMES, max_age=FRAME_TTL)
+#: Whole pages of lists with `results_records`, under their page keys.
+pages: ProcessMemory[str, str] = ProcessMemory(MAX_FRAMES, max_age=FRAME_TTL)
+#: The models each list's filters offer, found when its frame is first rendered.
+_frame_models_of: dict[type, list[Any]] = {}
 
 
 class RememberedFrameMixin:
@@ -100,12 +77,20 @@ class RememberedFrameMixin:
     remember_frame = False
     #: Other models whose records the frame shows (the filters' own models are found).
     frame_records: tuple[Any, ...] = ()
+    #: The models whose records the results show: with them, the whole page is remembered.
+    results_records: tuple[Any, ...] = ()
     #: Where the results go while the frame is rendered (it prints RESULTS_MARKER).
     frame_marker_template_name = "core/admin/frame_results_marker.html"
 
     request: Any
     results_only: bool
     results_template_name: str
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self._page_key = self.page_key() if self._frame_applies() else None
+        if self._page_key is not None and (page := pages.get(self._page_key)) is not None:
+            return HttpResponse(page.replace(TOKEN_MARKER, get_token(request)))
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]
 
     def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> Any:
         key = self.frame_key(context) if self._frame_applies() else None
@@ -121,12 +106,32 @@ class RememberedFrameMixin:
         results = select_template([names] if isinstance(names, str) else names).render(
             context, self.request
         )
+        # The key as it was before the rows were read: a change since then has replaced it.
+        page_key = getattr(self, "_page_key", None)
+        if page_key is not None and TOKEN_MARKER not in results:
+            pages.put(page_key, frame.before + results + frame.after)
         token = get_token(self.request)
         return HttpResponse(
             frame.before.replace(TOKEN_MARKER, token)
             + results
             + frame.after.replace(TOKEN_MARKER, token)
         )
+
+    def page_key(self) -> str | None:
+        """The key of the whole page, or None if it is not remembered. It needs the models the
+        filters offer, which are known once the frame has been rendered once in this process."""
+        if not self.results_records:
+            return None
+        frame_models = _frame_models_of.get(type(self))
+        if frame_models is None:
+            return None
+        user = self.request.user
+        records = records_versions(user, self.results_records)
+        frame = self._frame_parts(frame_models)
+        if records is None or frame is None:
+            return None
+        parts = [*frame, repr(records), timezone.localdate().isoformat()]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def _frame_applies(self) -> bool:
         request = self.request
@@ -141,10 +146,16 @@ class RememberedFrameMixin:
         )
 
     def frame_key(self, context: dict[str, Any]) -> str | None:
+        models = self.frame_models()
+        _frame_models_of[type(self)] = models
+        parts = self._frame_parts(models)
+        return None if parts is None else hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def _frame_parts(self, frame_models: list[Any]) -> list[str] | None:
         request = self.request
         user = request.user
         versions = versions_for(user)
-        records = records_versions(user, self.frame_models())
+        records = records_versions(user, frame_models)
         if versions is None or records is None:
             return None
         profile = getattr(user, "wagtail_userprofile", None)
@@ -164,7 +175,7 @@ class RememberedFrameMixin:
             request.headers.get("User-Agent", ""),
             repr(records),
         ]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return parts
 
     def frame_models(self) -> list[Any]:
         """The models whose records the frame shows: those the filters offer, and frame_records."""
@@ -198,7 +209,6 @@ class RememberedFrameMixin:
         return Frame(
             before=before.replace(token.group(1), TOKEN_MARKER),
             after=after.replace(token.group(1), TOKEN_MARKER),
-            made_at=time.monotonic(),
         )
 
 

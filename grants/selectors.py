@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from core.access import records_versions
+from core.access import records_versions, remembered_with_records
 from core.models import Locality
 from grants.enums import AWARDED_STATES, ApplicationStatus
 from grants.models import Application, Fund, Round
@@ -145,3 +145,54 @@ def _funds_open_at(now: datetime.datetime) -> tuple[list[OpenFund], datetime.dat
     )
     moments = [moment for moment in changes.values() if moment is not None]
     return funds, min(moments, default=now + datetime.timedelta(seconds=OPEN_FUNDS_TTL))
+
+
+@dataclass(frozen=True)
+class GroupApplication:
+    """What a member of a group sees of one of its applications in their list of them."""
+
+    pk: int
+    title: str
+    reference: str | None
+    status: str
+    fund_name: str
+    organisation_name: str
+
+    def get_status_display(self) -> str:
+        """As Application's: the status in words."""
+        return str(ApplicationStatus(self.status).label)
+
+
+GROUP_APPLICATIONS_FACT = "grants:group-applications"
+_GROUP_APPLICATION_VALUES = (
+    "pk",
+    "title",
+    "reference",
+    "status",
+    "fund__name",
+    "organisation__name",
+)
+
+
+def group_applications(user: Any) -> list[GroupApplication]:
+    """Every application of the person's groups, the most recently saved first.
+
+    Each applicant's dashboard lists them, and fetching them was the larger part of that page.
+    They are remembered for each person (as plain values, so that a change to this class cannot
+    misread what an earlier version stored) until an application, a group, a membership or a
+    fund is saved or deleted anywhere (core.access.remembered_with_records)."""
+    from core.models import Organisation, OrganisationMembership
+    from grants.permissions import applications_for_applicant
+
+    values = remembered_with_records(
+        user,
+        GROUP_APPLICATIONS_FACT,
+        (Application, Fund, Organisation, OrganisationMembership),
+        lambda: list(
+            applications_for_applicant(user)
+            .order_by("-last_saved_at", "-pk")
+            .values_list(*_GROUP_APPLICATION_VALUES)
+        ),
+        also=_GROUP_APPLICATION_VALUES,
+    )
+    return [GroupApplication(*row) for row in values]

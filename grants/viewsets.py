@@ -23,7 +23,7 @@ import django_filters
 
 from core.admin_listing import PlainColumn, PlainTitleColumn
 from core.enums import DocumentKind
-from core.models import Locality
+from core.models import Locality, Organisation
 from core.permissions import localities_for
 from core.viewsets import (
     RecordInspectView,
@@ -136,8 +136,10 @@ class ApplicationIndexView(ScopedIndexView):
         "fund__conditions",
     )
 
-    # The admin around the rows is rendered once per person and query (core.admin_frame).
+    # The admin around the rows is rendered once per person and query, and the whole page is
+    # remembered until an application, group or fund changes (core.admin_frame).
     remember_frame = True
+    results_records = (Application, Organisation, Fund)
 
     def get_base_queryset(self):
         return super().get_base_queryset().defer(*self.deferred_fields)

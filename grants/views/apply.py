@@ -24,8 +24,7 @@ from grants.forms_apply import (
 )
 from grants.models import Application, Fund
 from grants.models.applications import WITHDRAWABLE
-from grants.permissions import applications_for_applicant
-from grants.selectors import funds_open_now
+from grants.selectors import funds_open_now, group_applications
 from grants.services.applications import (
     ApplicationIncomplete,
     application_start,
@@ -140,20 +139,15 @@ def apply_start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def applications(request: HttpRequest) -> HttpResponse:
     """Every application the person's groups have made, what stage each is at and what to do next."""
-    mine = (
-        applications_for_applicant(request.user)
-        .select_related("fund", "organisation")
-        .only("title", "reference", "status", "fund__name", "organisation__name")
-        .order_by("-last_saved_at")
-    )
     rows = [
         {
             "application": application,
-            "heading": status_words(application)[0],
-            "next": status_words(application)[1],
+            "heading": heading,
+            "next": what_next,
             "tag_class": TAG_COLOURS.get(application.status, ""),
         }
-        for application in mine
+        for application in group_applications(request.user)
+        for heading, what_next in [status_words(application)]
     ]
     return render(
         request,

@@ -26,15 +26,19 @@ S = ApplicationStatus
 NOT_A_DRAFT = "This application has been sent, so it can’t be changed now."
 
 
-def application_for(request: HttpRequest, pk: int) -> Application:
+#: What an applicant's page shows with the application: fetched with it.
+PAGE_RELATED = ("fund", "fund__locality", "organisation", "round")
+
+
+def application_for(
+    request: HttpRequest, pk: int, *, related: tuple[str, ...] = PAGE_RELATED
+) -> Application:
     """The application, if it is one of the signed-in person's groups'; otherwise a 404 (and a
     line in the audit trail), the same whether it exists or not."""
-    application = (
-        applications_for_applicant(request.user)
-        .filter(pk=pk)
-        .select_related("fund", "fund__locality", "organisation", "round")
-        .first()
-    )
+    applications = applications_for_applicant(request.user).filter(pk=pk)
+    if related:  # select_related() with nothing named would fetch every relation
+        applications = applications.select_related(*related)
+    application = applications.first()
     if application is None:
         audit_denied(
             actor=request.user,
@@ -61,13 +65,19 @@ def refused(
 ApplicationView = Callable[..., HttpResponse]
 
 
-def applicant_page(view: ApplicationView) -> Callable[..., HttpResponse]:
-    """Signed in, their own group's application, and any refusal shown as a page, never a 500."""
+def applicant_page(
+    view: ApplicationView | None = None, *, related: tuple[str, ...] = PAGE_RELATED
+) -> Any:
+    """Signed in, their own group's application, and any refusal shown as a page, never a 500.
+    `related`: what to fetch with the application; less for an action whose service fetches it
+    again, locked, with what it needs."""
+    if view is None:
+        return lambda view: applicant_page(view, related=related)
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
-        application = application_for(request, pk)
+        application = application_for(request, pk, related=related)
         try:
             return view(request, application, **kwargs)
         except TransitionRefused as refusal:

@@ -232,7 +232,7 @@ def check(request: HttpRequest, application: Application) -> HttpResponse:
 
 
 @require_POST
-@applicant_page
+@applicant_page(related=())  # application_submit fetches it again, locked, with its fund
 def submit(request: HttpRequest, application: Application) -> HttpResponse:
     """Send it. A second press (a double click, another tab) finds it sent and shows the same
     confirmation."""

@@ -1,5 +1,8 @@
+import re
+
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 
 import pytest
 
@@ -114,3 +117,23 @@ def test_a_person_reads_their_messages_and_sets_their_email_choices(client):
     assert response.status_code == 302
     assert NotificationPreference.objects.get(user=person, kind="reminder").email is False
     assert NotificationPreference.objects.get(user=person, kind="news").email is True
+
+
+def unread(client) -> int:
+    """The count of unread messages the site's header shows."""
+    page = client.get("/applications/").content.decode()
+    found = re.search(r">(\d+)<span class=\"govuk-visually-hidden\"> unread</span>", page)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_header_counts_a_new_message_until_it_is_read(client, sign_in):
+    person = UserFactory()
+    sign_in(person)
+    InboxMessage.objects.create(recipient=UserFactory(), subject="Not yours", body="Hello")
+    assert unread(client) == 0
+
+    message = InboxMessage.objects.create(recipient=person, subject="Your grant", body="Hello")
+    assert unread(client) == 1
+
+    assert client.get(reverse("core:inbox_message", args=[message.pk])).status_code == 200
+    assert unread(client) == 0
