@@ -18,6 +18,12 @@ from core.permissions import user_requires_mfa
 security_log = logging.getLogger("seedbed.security")
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The visitor's address as sign-in throttling sees it: behind the TLS proxy, read from
+    X-Forwarded-For as far as TRUSTED_PROXY_COUNT allows, never the proxy's own address."""
+    return AccountAdapter(request).get_client_ip(request)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account emails are rendered now and sent by a worker, so a sign-up or reset request takes

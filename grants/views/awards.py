@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.adapters import client_ip
 from core.audit import audit_record
 from core.enums import DocumentKind
 from core.models.audit import AuditAction
@@ -105,7 +106,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                     name=form.cleaned_data["name"],
                     role=form.cleaned_data["role"],
-                    ip=request.META.get("REMOTE_ADDR", ""),
+                    ip=client_ip(request),
                 )
             except TransitionRefused as refusal:
                 return _refused(

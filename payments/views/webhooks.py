@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.adapters import client_ip
 from core.audit import audit_record
 from core.models.audit import AuditAction
 from payments.services.events import DeliveryRefused, delivery_verify, event_store
@@ -24,7 +25,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
             obj=None,
             detail={
                 "event": "stripe_webhook_refused",
-                "ip": request.META.get("REMOTE_ADDR", ""),
+                "ip": client_ip(request),
             },
         )
         return HttpResponse("Refused.", status=400, content_type="text/plain")

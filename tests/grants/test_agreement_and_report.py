@@ -163,6 +163,19 @@ def test_a_treasurer_accepts_the_grant_agreement_online(
     assert "Accept the grant agreement" not in later.text
 
 
+def test_behind_the_proxy_the_acceptance_records_the_groups_address_not_the_proxys(
+    client, issued, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    client.post(
+        agreement_url(issued),
+        ACCEPTANCE,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert GrantAgreement.objects.get(application=issued).accepted_ip == "203.0.113.7"
+
+
 def test_the_agreement_pdf_is_tagged_and_includes_the_acceptance(
     client, issued, django_capture_on_commit_callbacks
 ):
