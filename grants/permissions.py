@@ -130,15 +130,51 @@ def has_conflict(item: "AgendaItem", user: "User") -> bool:
     return item.declarations.filter(member=user, has_conflict=True).exists()
 
 
+def conflicted_chair_items(meeting: "BoardMeeting") -> set[int]:
+    """The meeting's agenda items on which a chair of its board has declared a conflict."""
+    from core.models import BoardMembership
+    from grants.models import Declaration
+
+    chairs = BoardMembership.objects.filter(board_id=meeting.board_id, role=BoardRole.CHAIR)
+    return set(
+        Declaration.objects.filter(
+            item__meeting=meeting, has_conflict=True, member__in=chairs.values("user")
+        ).values_list("item_id", flat=True)
+    )
+
+
+def board_decision_refusal(item: "AgendaItem", user: "User") -> str | None:
+    """Why this person may not record the board's decision on this item, or None if they may.
+
+    The chair records it. A chair with a conflict is recused like any member, so a grants officer
+    for the locality records it instead, as the meeting's clerk: the decision is still the board's,
+    made by the votes of the members without a conflict."""
+    meeting = item.meeting
+    if is_chair_of(meeting, user):
+        if has_conflict(item, user):
+            return (
+                "You declared a conflict on this application, so you can’t record the board’s "
+                "decision on it. A grants officer for the area records it instead."
+            )
+        return None
+    if is_officer_for_meeting(meeting, user):
+        if item.pk in conflicted_chair_items(meeting):
+            return None
+        return (
+            "The chair confirms the board’s decision. An officer records it only when the chair "
+            "has declared a conflict on the application."
+        )
+    return "Only the chair confirms the board’s decision."
+
+
 def can_confirm_board_decision(application: "Application", user: "User") -> bool:
-    """Only the chair of a board whose open meeting has this application on its agenda, and who has
-    no conflict with it, confirms the board's decision."""
+    """Whoever may record the board's decision on an open meeting's item for this application
+    (see board_decision_refusal)."""
     from grants.enums import MeetingStatus
 
     items = application.agenda_items.filter(meeting__status=MeetingStatus.OPEN)
     return any(
-        is_chair_of(item.meeting, user) and not has_conflict(item, user)
-        for item in items.select_related("meeting")
+        board_decision_refusal(item, user) is None for item in items.select_related("meeting")
     )
 
 

@@ -217,7 +217,7 @@ def can_see_scores(item: AgendaItem, user: User) -> bool:
 def decision_confirm(
     *,
     item: AgendaItem,
-    chair: User,
+    by: User,
     outcome: str,
     reasons: str,
     amount_pence: int | None = None,
@@ -225,20 +225,17 @@ def decision_confirm(
     decline_reason: str = "",
     feedback: str = "",
 ) -> AgendaItem:
-    """The chair confirms what the board decided. Approving or declining needs quorum for the item;
-    deferring does not. `reasons` go in the minutes; a declined group reads `feedback` (the reasons,
-    if no separate feedback is given)."""
-    if not rules.is_chair_of(item.meeting, chair):
-        raise TransitionRefused("Only the chair confirms the board’s decision.", status=403)
+    """The chair (or, if the chair has a conflict, an officer: see
+    permissions.board_decision_refusal) records what the board decided. Approving or declining
+    needs quorum for the item; deferring does not. `reasons` go in the minutes; a declined group
+    reads `feedback` (the reasons, if no separate feedback is given)."""
+    refusal = rules.board_decision_refusal(item, by)
+    if refusal:
+        raise TransitionRefused(refusal, status=403)
     if item.meeting.status != MeetingStatus.OPEN:
         raise TransitionRefused("The meeting isn’t open.")
     if item.outcome != ItemOutcome.PENDING:
         raise TransitionRefused("This has already been decided.")
-    if rules.has_conflict(item, chair):
-        raise TransitionRefused(
-            "You declared a conflict on this application: the vice-chair or an officer must record it.",
-            status=403,
-        )
     if not reasons.strip():
         raise TransitionRefused("Record the board’s reasons for the minutes.", status=400)
     quorum = quorum_for(item)
@@ -253,7 +250,7 @@ def decision_confirm(
         if outcome == ItemOutcome.APPROVED:
             award_make(
                 application=application,
-                by=chair,
+                by=by,
                 amount_pence=amount_pence,
                 conditions=conditions,
                 reason=reasons,
@@ -261,7 +258,7 @@ def decision_confirm(
         elif outcome == ItemOutcome.DECLINED:
             decline_make(
                 application=application,
-                by=chair,
+                by=by,
                 reason=decline_reason,
                 feedback=feedback.strip() or reasons,
             )
@@ -272,7 +269,7 @@ def decision_confirm(
         item.decided_at = timezone.now()
         item.save(update_fields=["outcome", "decision_reasons", "decided_at"])
         audit_record(
-            actor=chair, action=AuditAction.UPDATE, obj=item, to_state=outcome, reason=reasons[:500]
+            actor=by, action=AuditAction.UPDATE, obj=item, to_state=outcome, reason=reasons[:500]
         )
     return item
 

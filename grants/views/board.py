@@ -230,6 +230,20 @@ def _waiting_for_board(meeting: BoardMeeting):
     )
 
 
+def _records_decisions_on(
+    meeting: BoardMeeting, states: list[MemberState], is_chair: bool, is_officer: bool
+) -> set[int]:
+    """The items whose decision this person records (permissions.board_decision_refusal), worked
+    out for the whole agenda at once."""
+    if meeting.status != MeetingStatus.OPEN:
+        return set()
+    if is_chair:
+        return {state.item.pk for state in states if not state.conflicted}
+    if is_officer:
+        return rules.conflicted_chair_items(meeting)
+    return set()
+
+
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -240,6 +254,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_officer = rules.is_officer_for_meeting(meeting, user)
     runs = rules.runs_meeting(meeting, user)
     states = member_states(items, user) if is_member else [MemberState(item=i) for i in items]
+    is_chair = rules.is_chair_of(meeting, user)
     return render(
         request,
         "grants/board/meeting.html",
@@ -247,7 +262,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "states": states,
             "is_member": is_member,
-            "is_chair": rules.is_chair_of(meeting, user),
+            "is_chair": is_chair,
+            "records_decisions_on": _records_decisions_on(meeting, states, is_chair, is_officer),
             "runs_meeting": runs,
             "waiting_count": _waiting_for_board(meeting).count()
             if runs and meeting.status != MeetingStatus.CLOSED
@@ -358,7 +374,9 @@ def _item_page(
         "meeting": item.meeting,
         "state": state,
         "is_member": is_member,
-        "is_chair": rules.is_chair_of(item.meeting, user),
+        "records_decision": item.meeting.status == MeetingStatus.OPEN
+        and not state.decided
+        and rules.board_decision_refusal(item, user) is None,
         "can_act": can_act,
         "declaration_form": declaration_form if can_act and state.declaration is None else None,
         "score_form": score_form if can_act and state.taking_part else None,
@@ -453,9 +471,10 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_or_404(request, pk)
     user = request.user
     back = reverse("grants:board-item", args=[item.pk])
-    if not rules.is_chair_of(item.meeting, user):
-        audit_denied(actor=user, obj=item, detail={"refused": "decide_not_chair"})
-        return _refused(request, "Only the chair confirms the board’s decision.", 403, back)
+    refusal = rules.board_decision_refusal(item, user)
+    if refusal:
+        audit_denied(actor=user, obj=item, detail={"refused": "decide"})
+        return _refused(request, refusal, 403, back)
     if item.meeting.status != MeetingStatus.OPEN:
         return _refused(
             request,
@@ -471,14 +490,6 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
             409,
             back,
         )
-    if rules.has_conflict(item, user):
-        return _refused(
-            request,
-            "You declared a conflict on this application: the vice-chair or an officer must "
-            "record the decision.",
-            403,
-            back,
-        )
     application = item.application
     form = DecisionForm(request.POST or None, application=application)
     if request.method == "POST" and form.is_valid():
@@ -486,7 +497,7 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             board_service.decision_confirm(
                 item=item,
-                chair=user,
+                by=user,
                 outcome=data["outcome"],
                 reasons=data["reasons"],
                 amount_pence=data["amount_pence"],

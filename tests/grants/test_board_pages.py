@@ -427,6 +427,57 @@ def test_a_member_who_is_not_the_chair_cannot_decide(setup, signed_in):
     assert item.outcome == ItemOutcome.PENDING
 
 
+def test_when_the_chair_has_a_conflict_an_officer_records_the_boards_decision(signed_in):
+    setup = Board(members=4, quorum=3)
+    item, other_item = setup.items
+    board_service.interest_declare(
+        item=item, member=setup.chair, has_conflict=True, nature="My sister runs this group."
+    )
+    for member in setup.others:
+        setup.declare_none_and_vote(member, item)
+
+    chair = signed_in(setup.chair)
+    refused = chair.get(_decide_url(item))
+    assert refused.status_code == 403
+    assert "A grants officer for the area records it instead" in refused.content.decode()
+
+    officer = signed_in(setup.officer)
+    agenda = officer.get(reverse("grants:board-meeting", args=[setup.meeting.pk])).content.decode()
+    assert _decide_url(item) in agenda
+    assert _decide_url(other_item) not in agenda  # the chair has no conflict there
+    assert "The board is quorate for this application." in officer.get(_decide_url(item)).text
+    response = officer.post(
+        _decide_url(item),
+        {"outcome": ItemOutcome.APPROVED, "amount": "500.00", "reasons": "Three votes to approve."},
+    )
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    item.application.refresh_from_db()
+    assert item.outcome == ItemOutcome.APPROVED
+    assert item.application.status == S.AWARDED
+    assert AuditEntry.objects.filter(
+        actor_id=setup.officer.pk, object_id=str(item.pk), to_state=ItemOutcome.APPROVED
+    ).exists()
+
+
+def test_an_officer_does_not_record_a_decision_the_chair_can_make(setup, signed_in):
+    item = setup.items[0]
+    for member in setup.members:
+        setup.declare_none_and_vote(member, item)
+    officer = signed_in(setup.officer)
+
+    response = officer.post(
+        _decide_url(item),
+        {"outcome": ItemOutcome.APPROVED, "amount": "500", "reasons": "We all agreed."},
+    )
+
+    assert response.status_code == 403
+    assert "The chair confirms the board’s decision" in response.content.decode()
+    item.refresh_from_db()
+    assert item.outcome == ItemOutcome.PENDING
+
+
 # --- Running the meeting ----------------------------------------------------------------------
 
 
@@ -458,7 +509,7 @@ def test_an_officer_opens_a_meeting_adds_the_waiting_applications_and_closes_it(
 
     for item in meeting.items.all():
         board_service.decision_confirm(
-            item=item, chair=chair, outcome=ItemOutcome.DEFERRED, reasons="Next time."
+            item=item, by=chair, outcome=ItemOutcome.DEFERRED, reasons="Next time."
         )
     assert client.post(reverse("grants:board-meeting-close", args=[meeting.pk])).status_code == 302
     meeting.refresh_from_db()

@@ -154,10 +154,10 @@ def test_the_minutes_list_every_declaration_and_the_decision(setup, client_for):
     for member in setup.members:
         setup.declare_none_and_vote(member, second, choice=VoteChoice.APPROVE, scores=(5, 4))
     board_service.decision_confirm(
-        item=first, chair=setup.chair, outcome=ItemOutcome.DEFERRED, reasons="Not quorate today."
+        item=first, by=setup.chair, outcome=ItemOutcome.DEFERRED, reasons="Not quorate today."
     )
     board_service.decision_confirm(
-        item=second, chair=setup.chair, outcome=ItemOutcome.APPROVED, reasons="Clear local need."
+        item=second, by=setup.chair, outcome=ItemOutcome.APPROVED, reasons="Clear local need."
     )
     board_service.meeting_close(meeting=setup.meeting, by=setup.officer)
 
