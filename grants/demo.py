@@ -406,6 +406,7 @@ def seed_grants() -> None:
     # Ashby Vale's board meets: one member has declared a conflict on the first application.
     meeting = BoardMeeting.objects.create(
         board=ashby.board,
+        round=waiting[0].round,
         held_at=timezone.now() + datetime.timedelta(days=3),
         location="Ashby Vale Library, community room",
     )

@@ -404,3 +404,24 @@ def given_by_fund(sources: Iterable[FundingSource]) -> dict[int, int]:
         )
     )
     return {row["fund_id"]: row["given"] or 0 for row in rows}
+
+
+def budget_by_source(fund: Fund) -> list[tuple[str, int]]:
+    """Where the fund's budget came from, largest first, net of refunds, in pence: each source by
+    name, and gifts from the public together."""
+    budget_kinds = [kind for kind, effects in EFFECTS.items() if "budget_pence" in effects]
+    rows = (
+        fund.ledger.filter(kind__in=budget_kinds)
+        .values("source__name")
+        .annotate(
+            pence=Sum(
+                Case(
+                    When(kind=LedgerKind.REFUND, then=-F("amount_pence")),
+                    default=F("amount_pence"),
+                    output_field=BigIntegerField(),
+                )
+            )
+        )
+    )
+    totals = [(row["source__name"] or "Gifts from the public", row["pence"] or 0) for row in rows]
+    return sorted(totals, key=lambda row: (-row[1], row[0]))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from core.models import User
+from grants import ledger
 from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus, DeclineReason, MonitoringStatus
 from grants.forms_definition import questions_from_snapshot
 from grants.models import Application, Fund
@@ -166,6 +167,7 @@ def fund_dashboard(fund: Fund) -> dict[str, Any]:
             {"label": label, "amount": amount, "percent": round(100 * max(amount, 0) / biggest)}
             for label, amount in money
         ],
+        "sources": ledger.budget_by_source(fund),
         "pipeline": pipeline,
         "median_days_to_decision": round(statistics.median(days), 1) if days else None,
         "decisions_counted": len(days),

@@ -23,9 +23,10 @@ import django_filters
 
 from core.admin_listing import PlainColumn, PlainTitleColumn
 from core.enums import DocumentKind
-from core.models import Locality, Organisation
+from core.models import AdvisoryBoard, Locality, Organisation
 from core.permissions import localities_for
 from core.viewsets import (
+    LocalityScopedPermissionPolicy,
     RecordInspectView,
     RecordPanel,
     ScopedIndexView,
@@ -35,12 +36,13 @@ from core.viewsets import (
 from grants import permissions as rules
 from grants import selectors_admin
 from grants.admin_list import application_rows
-from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus
-from grants.models import Application, Fund, FundingSource
+from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus, DecisionRoute, MeetingStatus
+from grants.models import Application, BoardMeeting, Fund, FundingSource, Round
 
 FUNDS = "grant-funds"
 APPLICATIONS = "grant-applications"
 SOURCES = "funding-sources"
+MEETINGS = "board-meetings"
 
 
 class FundScopedPolicy(ScopedPermissionPolicy):
@@ -64,6 +66,10 @@ class ApplicationPolicy(ScopedPermissionPolicy):
 # Applications are made by groups and changed only through their workflow, never by a form.
 application_policy = ApplicationPolicy(Application, denied_actions=("add", "change", "delete"))
 source_policy = ScopedPermissionPolicy(FundingSource, denied_actions=("delete",))
+# A meeting is part of the minutes once planned; a cancelled one is moved, not deleted.
+meeting_policy = LocalityScopedPermissionPolicy(
+    BoardMeeting, locality_lookup="board__locality", denied_actions=("delete",)
+)
 
 
 def _officer_localities(request: HttpRequest | None) -> QuerySet[Locality]:
@@ -299,7 +305,15 @@ class FundAdminForm(WagtailAdminModelForm):
 
 
 def fund_figures(fund: Fund, request: HttpRequest) -> dict[str, Any]:
-    return {"dashboard": selectors_admin.fund_dashboard(fund), "fund": fund}
+    from payments.permissions import can_record_match
+
+    return {
+        "dashboard": selectors_admin.fund_dashboard(fund),
+        "fund": fund,
+        "budget_url": reverse("payments_admin:match", args=[fund.pk])
+        if can_record_match(fund, request.user)
+        else None,
+    }
 
 
 class FundInspectView(RecordInspectView):
@@ -416,11 +430,97 @@ class FundingSourceViewSet(SeedbedModelViewSet):
     form_fields = ["name", "kind", "org_id", "user"]
 
 
+class BoardMeetingForm(WagtailAdminModelForm):
+    """Planning a meeting: the boards and rounds of the officer's own localities only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        board = self.fields["board"]
+        board.queryset = AdvisoryBoard.objects.filter(
+            locality__in=localities_for(user)
+        ).select_related("locality")
+        board.empty_label = "Choose a board"
+        rounds = self.fields["round"]
+        rounds.queryset = (
+            Round.objects.filter(
+                fund__in=rules.funds_in_reach(user), fund__route=DecisionRoute.BOARD
+            )
+            .select_related("fund")
+            .order_by("-closes_at")
+        )
+        rounds.empty_label = "No round (a rolling fund)"
+        rounds.help_text = (
+            "The round whose applications this meeting decides. Its applications waiting for the "
+            "board can then be added to the agenda."
+        )
+        self.fields["held_at"].help_text = "The date and time the meeting starts."
+        if self.instance.pk and self.instance.status != MeetingStatus.PLANNED:
+            # The board and round of an open or closed meeting are in its declarations and minutes.
+            for name in ("board", "round"):
+                self.fields[name].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        board, meeting_round = cleaned.get("board"), cleaned.get("round")
+        held_at = cleaned.get("held_at")
+        if board and meeting_round:
+            fund = meeting_round.fund
+            if fund.locality_id not in (None, board.locality_id):
+                self.add_error(
+                    "round",
+                    f"{meeting_round} is a round of {fund.area_name}’s fund. Choose a round of a "
+                    f"fund for {board.locality} or the whole borough.",
+                )
+        if self.instance.pk is None and held_at and held_at < timezone.now():
+            self.add_error("held_at", "Choose a date and time from now on.")
+        return cleaned
+
+
+def _meeting_when(meeting: BoardMeeting) -> str:
+    return f"{timezone.localtime(meeting.held_at):%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
+class BoardMeetingViewSet(SeedbedModelViewSet):
+    """Officers plan a board's meetings here; the meeting itself (agenda, declarations, scores,
+    votes, decisions, pack and minutes) is run on the board's own pages, at /board/."""
+
+    model = BoardMeeting
+    name = MEETINGS
+    icon = "group"
+    menu_label = "Board meetings"
+    menu_order = 25
+    permission_policy = meeting_policy
+    list_select_related = ("board__locality", "round__fund")
+    list_display = [
+        "board",
+        PlainTitleColumn(
+            "held_at",
+            label="Meeting (opens its page)",
+            accessor=_meeting_when,
+            url_name="grants:board-meeting",
+        ),
+        PlainColumn("round", label="Round", accessor=lambda m: m.round.name if m.round else ""),
+        PlainColumn("location", label="Where"),
+        PlainColumn("status", label="Status", accessor="get_status_display"),
+    ]
+    panels = [
+        FieldPanel("board"),
+        FieldPanel("round"),
+        FieldRowPanel([FieldPanel("held_at"), FieldPanel("location")]),
+    ]
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=BoardMeetingForm).bind_to_model(self.model)
+
+
 class GrantsGroup(ViewSetGroup):
     menu_label = "Grants"
     menu_icon = "tasks"
     menu_order = 150
-    items = (ApplicationViewSet, FundViewSet, FundingSourceViewSet)
+    items = (ApplicationViewSet, FundViewSet, BoardMeetingViewSet, FundingSourceViewSet)
 
 
 def all_viewsets() -> list:

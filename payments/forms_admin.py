@@ -99,6 +99,25 @@ class ReconcileForm(forms.Form):
         return cleaned
 
 
+class AllocationForm(forms.Form):
+    source = forms.ModelChoiceField(
+        queryset=FundingSource.objects.order_by("name"),
+        label="Where the money comes from",
+        empty_label="Choose a source",
+        help_text="The council, a lottery or trust grant, a philanthropist… Not listed? Add them "
+        "under Grants, then Funding sources.",
+    )
+    amount = PoundsField(label="Amount, in pounds", help_text="For example 25000 or 25000.50.")
+    memo = forms.CharField(
+        label="Note for the ledger (optional)",
+        required=False,
+        max_length=300,
+        help_text="For example, the cabinet decision or grant letter that gave the money.",
+    )
+
+    prefix = "allocate"
+
+
 class PledgeForm(forms.Form):
     source = forms.ModelChoiceField(
         queryset=FundingSource.objects.order_by("name"),

@@ -219,12 +219,15 @@ def board_home(request: HttpRequest) -> HttpResponse:
 
 
 def _waiting_for_board(meeting: BoardMeeting):
-    """Applications to this locality's funds waiting for the board and not on any agenda yet."""
+    """Applications waiting for the board and not on any agenda yet: those of the meeting's round,
+    or, for a meeting planned without one, those to the locality's funds."""
+    waiting = Application.objects.filter(status=ApplicationStatus.BOARD_REVIEW)
+    if meeting.round_id:
+        waiting = waiting.filter(round_id=meeting.round_id)
+    else:
+        waiting = waiting.filter(fund__locality=meeting.board.locality_id)
     return (
-        Application.objects.filter(
-            status=ApplicationStatus.BOARD_REVIEW, fund__locality=meeting.board.locality
-        )
-        .exclude(agenda_items__meeting=meeting)
+        waiting.exclude(agenda_items__meeting=meeting)
         .exclude(agenda_items__outcome=ItemOutcome.PENDING)
         .order_by("submitted_at", "pk")
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.audit import audit_denied, audit_record
 from core.models.audit import AuditAction
+from core.money import format_pence
 from core.permissions import in_reach_or_404
 from core.workflow import StaleObject, TransitionRefused
 from grants import ledger
@@ -28,7 +29,13 @@ from payments import permissions as rules
 from payments import selectors_admin
 from payments.bacs import BacsFileError
 from payments.enums import PaymentStatus
-from payments.forms_admin import DrawForm, PledgeForm, PrepareRunForm, ReconcileForm
+from payments.forms_admin import (
+    AllocationForm,
+    DrawForm,
+    PledgeForm,
+    PrepareRunForm,
+    ReconcileForm,
+)
 from payments.models import (
     Payment,
     PaymentRun,
@@ -239,15 +246,31 @@ def event_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def fund_match(request: HttpRequest, pk: int) -> HttpResponse:
-    """A fund's match pledges: record a funder's promise, or draw on one into the budget."""
+    """A fund's budget: put money in from a source, record a funder's match pledge, or draw on
+    one into the budget."""
     user = request.user
     fund = in_reach_or_404(user, funds_in_reach(user), pk, page="match")
     if not rules.can_record_match(fund, user):
         raise Http404
     sources = selectors_admin.match_sources(fund)
     action = request.POST.get("action") if request.method == "POST" else None
+    allocation_form = AllocationForm(request.POST if action == "allocate" else None)
     pledge_form = PledgeForm(request.POST if action == "pledge" else None)
     draw_form = DrawForm(request.POST if action == "draw" else None, sources=sources)
+    if action == "allocate" and allocation_form.is_valid():
+        data = allocation_form.cleaned_data
+        ledger.allocate(
+            fund=fund,
+            source=data["source"],
+            amount_pence=data["amount"],
+            by=user,
+            memo=data["memo"].strip(),
+        )
+        messages.success(
+            request,
+            f"{format_pence(data['amount'])} from {data['source']} is in {fund.name}’s budget.",
+        )
+        return redirect(f"{MONEY}:match", fund.pk)
     if action == "pledge" and pledge_form.is_valid():
         data = pledge_form.cleaned_data
         ledger.pledge_match(
@@ -274,13 +297,15 @@ def fund_match(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Drawn down from {data['source']}’s pledge into the budget.")
             return redirect(f"{MONEY}:match", fund.pk)
-    status = 400 if action in ("pledge", "draw") else 200
+    status = 400 if action in ("allocate", "pledge", "draw") else 200
     return _page(
         request,
         "match.html",
-        f"Match funding: {fund.name}",
+        f"Budget and match funding: {fund.name}",
         {
             "fund": fund,
+            "sources": ledger.budget_by_source(fund),
+            "allocation_form": allocation_form,
             "pledges": selectors_admin.pledges_by_fund([fund]).get(fund.pk, []),
             "pledge_form": pledge_form,
             "draw_form": draw_form,

@@ -632,6 +632,53 @@ def test_pledges_are_recorded_and_drawn_down_with_a_kind_error_when_exhausted(cl
     assert "£5,000.00" in dashboard and "£2,000.00" in dashboard and "£3,000.00" in dashboard
 
 
+def test_an_officer_puts_money_from_its_sources_into_a_new_funds_budget(client, sign_in):
+    fund = FundFactory(rapid=True, budget=0)
+    council = FundingSourceFactory(name="Brackenford Borough Council", kind=SourceKind.COUNCIL)
+    lottery = FundingSourceFactory(name="Community Lottery", kind=SourceKind.LOTTERY)
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+    url = f"/admin/money/funds/{fund.pk}/match/"
+    assert url in page_text(client, f"/admin/grant-funds/inspect/{fund.pk}/")
+
+    for source, amount in ((council, "25,000"), (lottery, "£10000.50")):
+        response = client.post(
+            url,
+            {
+                "action": "allocate",
+                "allocate-source": source.pk,
+                "allocate-amount": amount,
+                "allocate-memo": "Cabinet, 3 March",
+            },
+        )
+        assert response.status_code == 302
+
+    fund.refresh_from_db()
+    assert fund.budget_pence == 2_500_000 + 1_000_050
+    entries = LedgerEntry.objects.filter(fund=fund, kind=LedgerKind.ALLOCATION)
+    assert {(e.source_id, e.recorded_by_id, e.memo) for e in entries} == {
+        (council.pk, officer.pk, "Cabinet, 3 March"),
+        (lottery.pk, officer.pk, "Cabinet, 3 March"),
+    }
+    figures = page_text(client, f"/admin/grant-funds/inspect/{fund.pk}/")
+    sources = figures[figures.index("Where the budget comes from") :]
+    assert sources.index("Brackenford Borough Council") < sources.index("Community Lottery")
+    assert "£25,000.00" in sources and "£10,000.50" in sources
+
+    for amount in ("-5", "0", "lots"):
+        refused = client.post(
+            url, {"action": "allocate", "allocate-source": council.pk, "allocate-amount": amount}
+        )
+        assert refused.status_code == 400
+        assert "There is a problem" in refused.text
+        assert "Amount, in pounds: Enter an amount" in refused.text
+    refused = client.post(url, {"action": "allocate", "allocate-amount": "500"})
+    assert refused.status_code == 400
+    assert 'value="500"' in refused.text  # what was typed is kept
+    fund.refresh_from_db()
+    assert fund.budget_pence == 3_500_050
+
+
 # Bank details
 
 
