@@ -44,4 +44,12 @@ def seedbed_deploy_checks(app_configs, **kwargs):
                 id="seedbed.W006",
             )
         )
+    if getattr(settings, "GRANTS_FUNDER_ORG_ID", "").upper().endswith("-XXX"):
+        problems.append(
+            Warning(
+                "GRANTS_FUNDER_ORG_ID is the placeholder: set the council's org-id "
+                "(org-id.guide, for example GB-LAE-BRK) before grants are published as open data.",
+                id="seedbed.W007",
+            )
+        )
     return problems

@@ -16,6 +16,7 @@ from grants.forms_definition import questions_from_snapshot
 from grants.models import Application, Fund
 from grants.services import board as board_services
 from grants.services import due_diligence
+from grants.services.awards import default_grant_period
 
 # Each action an officer can take on the application page, and the transition that allows it.
 ACTIONS: list[tuple[str, str, str]] = [
@@ -70,6 +71,7 @@ def actions_for(application: Application, user: User) -> dict[str, Any]:
         "unpaid_tranches": tranches,
         "reports_to_review": reports,
         "decline_reasons": DeclineReason.choices,
+        "grant_period": default_grant_period(timezone.localdate()),
     }
 
 

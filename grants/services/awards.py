@@ -112,10 +112,31 @@ def _pdf_after_commit(agreement: GrantAgreement, *, accepted: bool) -> None:
     enqueue_after_commit(make_agreement_pdf, agreement.pk, accepted)
 
 
+def default_grant_period(starts_on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """A small grant is spent within a year of the agreement."""
+    try:
+        a_year_on = starts_on.replace(year=starts_on.year + 1)
+    except ValueError:  # 29 February
+        a_year_on = starts_on.replace(year=starts_on.year + 1, day=28)
+    return starts_on, a_year_on - datetime.timedelta(days=1)
+
+
 def agreement_issue(
-    *, application: Application, by: User, tranches: list[tuple[int, datetime.date]] | None = None
+    *,
+    application: Application,
+    by: User,
+    tranches: list[tuple[int, datetime.date]] | None = None,
+    period: tuple[datetime.date, datetime.date] | None = None,
 ) -> GrantAgreement:
+    """Send the group its agreement: the payment schedule and the grant period (the planned dates
+    published in open data), a year from today unless the officer sets it."""
     schedule = payment_schedule(application, tranches)
+    starts_on, ends_on = period or default_grant_period(timezone.localdate())
+    if ends_on < starts_on:
+        raise TransitionRefused(
+            "The grant period must end on or after the day it starts.", status=400
+        )
+    application.planned_start_on, application.planned_end_on = starts_on, ends_on
     with transaction.atomic():
         transition_apply(application, application.issue_agreement, by=by)
         agreement = GrantAgreement.objects.create(application=application, issued_by=by)

@@ -45,6 +45,18 @@ def _tranches(request: HttpRequest) -> list[tuple[int, datetime.date]] | None:
     return schedule or None
 
 
+def _grant_period(request: HttpRequest) -> tuple[datetime.date, datetime.date] | None:
+    starts, ends = request.POST.get("starts_on", ""), request.POST.get("ends_on", "")
+    if not starts.strip() and not ends.strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(starts), datetime.date.fromisoformat(ends)
+    except ValueError as exc:
+        raise TransitionRefused(
+            "Give the grant period as the date it starts and the date it ends.", status=400
+        ) from exc
+
+
 def _act(application: Application, request: HttpRequest, action: str) -> str:
     user = request.user
     post = request.POST
@@ -79,7 +91,12 @@ def _act(application: Application, request: HttpRequest, action: str) -> str:
         )
         return "Declined. The group has been told, with your feedback."
     if action == "issue_agreement":
-        awards.agreement_issue(application=application, by=user, tranches=_tranches(request))
+        awards.agreement_issue(
+            application=application,
+            by=user,
+            tranches=_tranches(request),
+            period=_grant_period(request),
+        )
         return "The grant agreement has been sent to the group."
     if action == "record_payment":
         tranche = application.tranches.filter(pk=post.get("tranche")).first()

@@ -1,11 +1,14 @@
 """A grants officer works through applications in the staff admin."""
 
+import json
+
 import pytest
 
 from core.models import AuditEntry
 from core.models.audit import AuditAction
-from grants.enums import ApplicationStatus
-from grants.models import Application
+from grants.enums import ApplicationStatus, LedgerKind
+from grants.models import Application, LedgerEntry
+from grants.services import awards
 from tests.factories.grants import FundFactory, application_in, grants_officer
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +210,99 @@ def test_the_overdue_filter_finds_late_decisions(client, sign_in):
     listing = client.get("/admin/grant-applications/", {"overdue": "yes"}).content.decode()
     assert "Late one" in listing and "On time" not in listing
     assert "On time" in client.get("/admin/grant-applications/").content.decode()
+
+
+def test_an_officer_sends_an_agreement_in_two_payments_over_a_grant_period_and_records_each(
+    client, sign_in
+):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.AWARDED, fund=fund, amount_requested_pence=90000)
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+    page = client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
+    assert 'name="starts_on"' in page and 'name="ends_on"' in page
+
+    response = act(
+        client,
+        application,
+        "issue_agreement",
+        starts_on="2027-01-04",
+        ends_on="2027-12-31",
+        tranche_amount=["600", "300"],
+        tranche_due_on=["2027-01-04", "2027-07-01"],
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == S.AGREEMENT_ISSUED
+    assert (str(application.planned_start_on), str(application.planned_end_on)) == (
+        "2027-01-04",
+        "2027-12-31",
+    )
+    first, second = application.tranches.order_by("number")
+    assert (first.amount_pence, second.amount_pence) == (60000, 30000)
+    package = client.get("/open-data/360giving.json")
+    published = json.loads(b"".join(package.streaming_content))["grants"]
+    grant = next(g for g in published if g["id"].endswith(application.reference))
+    assert grant["plannedDates"] == [{"startDate": "2027-01-04", "endDate": "2027-12-31"}]
+
+    awards.agreement_accept(
+        application=application,
+        by=application.created_by,
+        name="Priya Shah",
+        role="Treasurer",
+        ip="203.0.113.7",
+    )
+    response = act(
+        client, application, "record_payment", tranche=first.pk, payment_reference="BACS 0001"
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    fund.refresh_from_db()
+    assert application.status == S.AGREEMENT_ACCEPTED  # one payment of two
+    assert fund.paid_pence == 60000
+    assert (
+        "Payment 2: £300.00"
+        in client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
+    )
+
+    act(client, application, "record_payment", tranche=second.pk, payment_reference="BACS 0002")
+    application.refresh_from_db()
+    fund.refresh_from_db()
+    assert application.status == S.PAID
+    assert fund.paid_pence == 90000
+    assert list(
+        LedgerEntry.objects.filter(application=application, kind=LedgerKind.PAYMENT_SENT)
+        .order_by("pk")
+        .values_list("amount_pence", flat=True)
+    ) == [60000, 30000]
+
+
+@pytest.mark.parametrize(
+    "posted, message",
+    [
+        (
+            {"tranche_amount": ["600", "200"], "tranche_due_on": ["2027-01-04", "2027-07-01"]},
+            "The payments must add up to the amount awarded.",
+        ),
+        (
+            {"starts_on": "2027-06-01", "ends_on": "2027-01-01"},
+            "The grant period must end on or after the day it starts.",
+        ),
+        (
+            {"starts_on": "next spring", "ends_on": ""},
+            "Give the grant period as the date it starts and the date it ends.",
+        ),
+    ],
+)
+def test_an_agreement_that_does_not_add_up_is_not_sent(client, sign_in, posted, message):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.AWARDED, fund=fund, amount_requested_pence=90000)
+    sign_in(grants_officer(locality=fund.locality))
+
+    response = act(client, application, "issue_agreement", **posted)
+
+    assert message in client.get(response["Location"]).text
+    application.refresh_from_db()
+    assert application.status == S.AWARDED
+    assert not application.tranches.exists()

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -20,6 +21,7 @@ from referencing.jsonschema import DRAFT202012
 from grants import open_data
 from grants.enums import ApplicationStatus
 from grants.models import Application
+from grants.services import awards
 from tests.factories.core import OrganisationFactory
 from tests.factories.grants import ApplicationFactory, FundFactory, application_in
 
@@ -214,7 +216,13 @@ def test_a_grant_says_who_got_it_who_gave_it_where_and_when(borough):
         {"id": organisation.org_id, "name": "Millbrook Knit and Natter"}
     ]
     assert organisation.org_id.startswith("360G-")
-    assert "plannedDates" not in knitters
+    # Its agreement set the grant period, a year from the day it was sent; an award with no
+    # agreement yet has no planned dates.
+    start, end = awards.default_grant_period(timezone.localdate())
+    assert knitters["plannedDates"] == [
+        {"startDate": start.isoformat(), "endDate": end.isoformat()}
+    ]
+    assert "plannedDates" not in grants[borough["company"].title]
 
     bikes = grants[borough["company"].title]["recipientOrganization"][0]
     assert bikes["id"] == "GB-COH-01234567"

@@ -105,6 +105,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         REDIS_URL="redis://127.0.0.1:6379/0",
         ALLOWED_HOSTS="grants.example.gov.uk",
         FIELD_ENCRYPTION_SALT=secrets.token_urlsafe(32),
+        GRANTS_FUNDER_ORG_ID="GB-LAE-BRK",
     )
     env.update(overrides)
     return env

@@ -88,3 +88,13 @@ def test_a_cache_that_each_process_keeps_for_itself_is_reported(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     assert "seedbed.W006" in _our_findings()
+
+
+@pytest.mark.django_db
+def test_publishing_open_data_under_the_placeholder_funder_is_reported(settings):
+    settings.GRANTS_FUNDER_ORG_ID = "GB-LAE-BRK"
+    assert "seedbed.W007" not in _our_findings()
+
+    settings.GRANTS_FUNDER_ORG_ID = "GB-LAE-XXX"
+
+    assert "seedbed.W007" in _our_findings()
