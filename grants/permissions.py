@@ -105,8 +105,8 @@ def is_chair_of(meeting: "BoardMeeting", user: "User") -> bool:
 
 
 def can_see_item(item: "AgendaItem", user: "User") -> bool:
-    """A board member sees an item's application; a member with a declared conflict still sees
-    the application (they may need to answer questions) but never others' scores or votes."""
+    """A board member opens an item's page; once they declare a conflict it shows them only the
+    application's title and group (grants.views.board), never its answers, scores or votes."""
     return is_board_member_for(item.meeting, user) or is_officer_for(item.application, user)
 
 

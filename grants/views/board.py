@@ -372,7 +372,12 @@ def _item_page(
         )
     sees_scores = not state.conflicted and board_service.can_see_scores(item, user)
     context = {
-        **application_context(item.application),
+        # A member with a conflict reads nothing of the application but its title and group.
+        **(
+            {"application": item.application}
+            if state.conflicted
+            else application_context(item.application)
+        ),
         "item": item,
         "meeting": item.meeting,
         "state": state,
@@ -562,13 +567,24 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
     from core.pdf import render_pdf  # WeasyPrint is slow to import: only when a pack is made
 
     meeting = _meeting_or_404(request, pk)
-    items = _agenda(meeting)
+    agenda = _agenda(meeting)
+    # A member's pack leaves out the applications they declared an interest in.
+    conflicted = set(
+        Declaration.objects.filter(
+            item__meeting=meeting, member=request.user, has_conflict=True
+        ).values_list("item_id", flat=True)
+    )
     data = render_pdf(
         "grants/pdf/meeting_pack.html",
         {
             "meeting": meeting,
-            "items": items,
-            "applications": [application_context(item.application) for item in items],
+            "items": agenda,
+            "withheld": conflicted,
+            "applications": [
+                {"number": number, **application_context(item.application)}
+                for number, item in enumerate(agenda, start=1)
+                if item.pk not in conflicted
+            ],
             "council_name": default_council_name(),
         },
         title=f"Meeting pack: {meeting.board}, {meeting.held_at:%-d %B %Y}",

@@ -228,7 +228,9 @@ def test_a_board_member_with_a_conflict_cannot_see_scores_or_vote(setup, signed_
     assert "Each member’s vote" not in page and "Votes so far" not in page
     assert 'name="action" value="score_vote"' not in page
     assert 'name="score_' not in page
-    assert item.application.title in page  # they may still read the application
+    assert item.application.title in page  # they know which application it is, and no more
+    assert "A weekly drop-in for parents" not in page
+    assert "the application’s answers, budget and documents are not shown to you" in page
 
     refused = client.post(_item_url(item), _score_vote_post(item, choice=VoteChoice.DECLINE))
     assert refused.status_code == 403

@@ -143,6 +143,27 @@ def test_the_meeting_pack_is_a_tagged_download_without_contact_details(setup, cl
     ).exists()
 
 
+def test_a_members_pack_leaves_out_an_application_they_declared_an_interest_in(setup, client_for):
+    member = setup.others[0]
+    board_service.interest_declare(
+        item=setup.items[0], member=member, has_conflict=True, nature="I run this group."
+    )
+
+    response = client_for(member).get(reverse("grants:board-pack", args=[setup.meeting.pk]))
+
+    text = _squashed(pdf_text(response.content))
+    assert (
+        _squashed("You declared an interest in this application, so it is not in your pack.")
+        in text
+    )
+    assert _squashed(f"Item 1: {setup.applications[0].title}") not in text
+    assert _squashed(f"Item 2: {setup.applications[1].title}") in text
+    officers = client_for(setup.officer).get(reverse("grants:board-pack", args=[setup.meeting.pk]))
+    assert _squashed(f"Item 1: {setup.applications[0].title}") in _squashed(
+        pdf_text(officers.content)
+    )
+
+
 def test_the_minutes_list_every_declaration_and_the_decision(setup, client_for):
     first, second = setup.items
     conflicted = setup.others[0]
