@@ -25,6 +25,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("send_for_decision", "send_for_officer_decision", "Send for officer decision"),
     ("request_information", "request_information", "Ask the group a question"),
     ("award", "award", "Award"),
+    ("refer_to_board", "refer_to_board", "Refer to the board"),
     ("decline", "decline", "Decline"),
     ("issue_agreement", "issue_agreement", "Send the grant agreement"),
     ("open_monitoring", "request_monitoring", "Ask for the end-of-grant report"),

@@ -148,6 +148,16 @@ class Application(ConcurrentTransitionMixin, WorkflowModelMixin, models.Model):
     def goes_to_officer(self) -> bool:
         return self.fund.route == DecisionRoute.RAPID
 
+    def has_a_locality_board(self) -> bool:
+        """Whether there is a board this application could be referred to: its fund's locality's."""
+        from core.models import AdvisoryBoard
+
+        fund = self.fund
+        return (
+            fund.locality_id is not None
+            and AdvisoryBoard.objects.filter(locality_id=fund.locality_id).exists()
+        )
+
     def within_delegated_limit(self) -> bool:
         amount = self.amount_awarded_pence or self.amount_requested_pence or 0
         return amount <= self.fund.delegated_limit_pence
@@ -208,6 +218,16 @@ class Application(ConcurrentTransitionMixin, WorkflowModelMixin, models.Model):
     )
     def send_for_officer_decision(self) -> None:
         pass
+
+    @transition(
+        field=status,
+        source=S.OFFICER_DECISION,
+        target=S.BOARD_REVIEW,
+        permission=rules.is_officer_for,
+        conditions=[has_a_locality_board],
+    )
+    def refer_to_board(self) -> None:
+        """Beyond what an officer may decide alone (a larger award, a contested case)."""
 
     @transition(field=status, source=DECIDING, target=S.AWARDED, permission=rules.can_decide)
     def award(self, *, amount_pence: int, conditions: str, decided_by, at) -> None:

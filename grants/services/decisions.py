@@ -73,6 +73,20 @@ def send_for_decision(
     )
 
 
+def board_referral(*, application: Application, by: User, reason: str) -> Application:
+    """An officer refers a rapid-response application to the locality's board, saying why (a
+    larger award than they may make alone, or a case they should not decide by themselves)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise TransitionRefused("Say why the board should decide it.", status=400)
+    if not application.has_a_locality_board():
+        raise TransitionRefused(
+            "Its fund has no locality board to refer it to: decline it, or award up to your "
+            "delegated limit.",
+        )
+    return transition_apply(application, application.refer_to_board, by=by, reason=reason)
+
+
 def send_to_board(
     *, application: Application, by: User, checked_otherwise: str = ""
 ) -> Application:
@@ -102,7 +116,7 @@ def award_make(
     if application.status == S.OFFICER_DECISION and amount > fund.delegated_limit_pence:
         raise TransitionRefused(
             f"Officers may award up to {format_pence(fund.delegated_limit_pence)} from this fund "
-            "on their own; a larger award needs the board.",
+            "on their own. For a larger award, refer it to the board.",
             status=403,
         )
     try:

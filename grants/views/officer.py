@@ -82,6 +82,9 @@ def _act(application: Application, request: HttpRequest, action: str) -> str:
             reason=post.get("reason", "").strip(),
         )
         return "Awarded. The money is committed from the fund."
+    if action == "refer_to_board":
+        decisions.board_referral(application=application, by=user, reason=post.get("reason", ""))
+        return "Referred to the board: it is waiting for the board’s next meeting."
     if action == "decline":
         decisions.decline_make(
             application=application,

@@ -9,7 +9,14 @@ from core.models.audit import AuditAction
 from grants.enums import ApplicationStatus, LedgerKind
 from grants.models import Application, LedgerEntry
 from grants.services import awards
-from tests.factories.grants import FundFactory, application_in, grants_officer
+from grants.services import board as board_service
+from tests.factories.grants import (
+    FundFactory,
+    application_in,
+    board_for,
+    grants_officer,
+    meeting_for,
+)
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -306,3 +313,40 @@ def test_an_agreement_that_does_not_add_up_is_not_sent(client, sign_in, posted, 
     application.refresh_from_db()
     assert application.status == S.AWARDED
     assert not application.tranches.exists()
+
+
+def test_an_award_beyond_the_officers_limit_is_referred_to_the_locality_board(client, sign_in):
+    fund = FundFactory(rapid=True, delegated_limit_pence=30000)
+    board, _, _ = board_for(fund.locality)
+    application = application_in(S.OFFICER_DECISION, fund=fund, amount_requested_pence=50000)
+    sign_in(grants_officer(locality=fund.locality))
+
+    refused = act(client, application, "award", amount="500")
+    assert "For a larger award, refer it to the board." in client.get(refused["Location"]).text
+    assert (
+        "Refer to the board"
+        in client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
+    )
+    no_reason = act(client, application, "refer_to_board", reason=" ")
+    assert "Say why the board should decide it." in client.get(no_reason["Location"]).text
+
+    act(client, application, "refer_to_board", reason="£500 is above my delegated limit.")
+
+    application.refresh_from_db()
+    assert application.status == S.BOARD_REVIEW
+    referral = AuditEntry.objects.for_object(application).filter(to_state=S.BOARD_REVIEW).get()
+    assert referral.reason == "£500 is above my delegated limit."
+    meeting = meeting_for(board)
+    board_service.agenda_add(meeting=meeting, applications=[application], by=None)
+    assert meeting.items.filter(application=application).exists()
+
+
+def test_a_borough_wide_rapid_fund_has_no_board_to_refer_to(client, sign_in):
+    fund = FundFactory(rapid=True, locality=None)
+    application = application_in(S.OFFICER_DECISION, fund=fund)
+    officer = grants_officer(locality=FundFactory().locality)
+    sign_in(officer)
+
+    page = client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
+
+    assert "Award" in page and "Refer to the board" not in page
