@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -219,13 +219,14 @@ def board_home(request: HttpRequest) -> HttpResponse:
 
 
 def _waiting_for_board(meeting: BoardMeeting):
-    """Applications waiting for the board and not on any agenda yet: those of the meeting's round,
-    or, for a meeting planned without one, those to the locality's funds."""
-    waiting = Application.objects.filter(status=ApplicationStatus.BOARD_REVIEW)
+    """Applications waiting for the board and not on any agenda yet: those to the locality's funds
+    (rolling funds, and rapid-response applications an officer referred), less, for a meeting
+    planned for a round, those of the funds' other rounds."""
+    waiting = Application.objects.filter(
+        status=ApplicationStatus.BOARD_REVIEW, fund__locality=meeting.board.locality_id
+    )
     if meeting.round_id:
-        waiting = waiting.filter(round_id=meeting.round_id)
-    else:
-        waiting = waiting.filter(fund__locality=meeting.board.locality_id)
+        waiting = waiting.filter(Q(round_id=meeting.round_id) | Q(round__isnull=True))
     return (
         waiting.exclude(agenda_items__meeting=meeting)
         .exclude(agenda_items__outcome=ItemOutcome.PENDING)

@@ -12,6 +12,7 @@ from core.models.audit import AuditAction, AuditEntry
 from grants.enums import ApplicationStatus, MeetingStatus
 from grants.models import BoardMeeting
 from grants.services import board as board_service
+from grants.services import decisions
 from tests.factories.core import LocalityFactory
 from tests.factories.grants import (
     FundFactory,
@@ -80,7 +81,7 @@ def test_an_officer_plans_a_meeting_for_their_boards_round_and_the_chair_finds_i
     assert "Ashby Vale Library" in client.get(reverse("grants:board-home")).text
 
 
-def test_a_meeting_for_a_round_takes_that_rounds_waiting_applications_onto_its_agenda(
+def test_a_meeting_for_a_round_takes_that_rounds_and_round_less_applications_not_other_rounds(
     client, sign_in, ashby
 ):
     in_round = application_in(ApplicationStatus.BOARD_REVIEW, fund=ashby["fund"])
@@ -90,14 +91,23 @@ def test_a_meeting_for_a_round_takes_that_rounds_waiting_applications_onto_its_a
     earlier = application_in(ApplicationStatus.BOARD_REVIEW, fund=ashby["fund"])
     earlier.round = other_round
     earlier.save(update_fields=["round"])
+    referred = decisions.board_referral(
+        application=application_in(
+            ApplicationStatus.OFFICER_DECISION,
+            fund=FundFactory(locality=ashby["locality"], rapid=True),
+        ),
+        by=ashby["officer"],
+        reason="Above my delegated limit.",
+    )
+    assert referred.round is None
     meeting = meeting_for(ashby["board"], round=ashby["round"])
     sign_in(ashby["officer"])
 
     page = client.get(reverse("grants:board-meeting", args=[meeting.pk]))
-    assert "1 application is waiting for the board" in page.text
+    assert "2 applications are waiting for the board" in page.text
     client.post(reverse("grants:board-agenda-add", args=[meeting.pk]))
 
-    assert list(meeting.items.values_list("application", flat=True)) == [in_round.pk]
+    assert set(meeting.items.values_list("application", flat=True)) == {in_round.pk, referred.pk}
 
 
 def test_a_meeting_cannot_be_planned_for_another_localitys_board_or_in_the_past(
