@@ -1,9 +1,15 @@
 """The public website and the sign-in pages, as a visitor without an account meets them."""
 
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
 import pytest
 
 from cms.demo import seed_site
-from cms.models import FamilyHubPage, SelfHelpPage
+from cms.models import FamilyHubPage, FundIndexPage, FundPage, SelfHelpPage
+from cms.services import fund_pages_sync
 from core.demo import LOCALITIES
 from core.models import Locality
 from tests.browser.conftest import (
@@ -14,6 +20,7 @@ from tests.browser.conftest import (
     axe_violations,
     csp_violations,
 )
+from tests.factories.grants import FundFactory, RoundFactory
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +33,16 @@ def demo_site(live_site):
             name=name, slug=name.lower().replace(" ", "-"), description=description
         )
     seed_site()
+    # The funding section: a fund taking applications, and one whose next round opens later.
+    FundFactory(name="Ashby Vale Community Fund", slug="ashby-vale")
+    closed = FundFactory(name="Millbrook Spring Fund", slug="millbrook-spring", is_rolling=False)
+    RoundFactory(
+        fund=closed,
+        name="Spring 2027",
+        opens_at=timezone.now() + datetime.timedelta(days=60),
+        closes_at=timezone.now() + datetime.timedelta(days=90),
+    )
+    fund_pages_sync()
 
 
 def public_pages() -> dict[str, str]:
@@ -39,6 +56,10 @@ def public_pages() -> dict[str, str]:
         "a family hub": FamilyHubPage.objects.live().first().url,
         "self-help": "/find-out-more/",
         "a self-help page": SelfHelpPage.objects.live().first().url,
+        "funding": FundIndexPage.objects.live().get().url,
+        "a fund taking applications": FundPage.objects.get(fund__slug="ashby-vale").url,
+        "a fund between rounds": FundPage.objects.get(fund__slug="millbrook-spring").url,
+        "a fund's eligibility questions": reverse("grants:eligibility", args=["ashby-vale"]),
         "search": "/search/",
         "search results": "/search/?q=family+hub",
         "no search results": "/search/?q=xylophone",
@@ -51,7 +72,8 @@ def test_public_pages_have_no_accessibility_problems(new_page, demo_site):
     page = new_page(bypass_csp=False)
     problems = []
     for name, path in public_pages().items():
-        page.goto(path)
+        response = page.goto(path)
+        assert response.ok or name == "page not found", f"{name} ({path}): {response.status}"
         if lines := axe_violations(page):
             problems.append(f"{name} ({path}):\n" + "\n".join(lines))
     assert not problems, "axe found problems:\n" + "\n".join(problems)
