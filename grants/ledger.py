@@ -387,21 +387,24 @@ def raised_from_outside(fund: Fund) -> Raised:
     )
 
 
+def _net_of_refunds() -> Sum:
+    """The sum of money-in entries, a refund counting against it."""
+    return Sum(
+        Case(
+            When(kind=LedgerKind.REFUND, then=-F("amount_pence")),
+            default=F("amount_pence"),
+            output_field=BigIntegerField(),
+        )
+    )
+
+
 def given_by_fund(sources: Iterable[FundingSource]) -> dict[int, int]:
     """What these sources have put into each fund, net of refunds, in pence, by fund id: one
     query whatever the number of funds."""
     rows = (
         LedgerEntry.objects.filter(source__in=sources, kind__in=(*GIVING_KINDS, LedgerKind.REFUND))
         .values("fund_id")
-        .annotate(
-            given=Sum(
-                Case(
-                    When(kind=LedgerKind.REFUND, then=-F("amount_pence")),
-                    default=F("amount_pence"),
-                    output_field=BigIntegerField(),
-                )
-            )
-        )
+        .annotate(given=_net_of_refunds())
     )
     return {row["fund_id"]: row["given"] or 0 for row in rows}
 
@@ -413,15 +416,7 @@ def budget_by_source(fund: Fund) -> list[tuple[str, int]]:
     rows = (
         fund.ledger.filter(kind__in=budget_kinds)
         .values("source__name")
-        .annotate(
-            pence=Sum(
-                Case(
-                    When(kind=LedgerKind.REFUND, then=-F("amount_pence")),
-                    default=F("amount_pence"),
-                    output_field=BigIntegerField(),
-                )
-            )
-        )
+        .annotate(pence=_net_of_refunds())
     )
     totals = [(row["source__name"] or "Gifts from the public", row["pence"] or 0) for row in rows]
     return sorted(totals, key=lambda row: (-row[1], row[0]))

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -478,9 +479,7 @@ class BoardMeetingForm(WagtailAdminModelForm):
 
 
 def _meeting_when(meeting: BoardMeeting) -> str:
-    return f"{timezone.localtime(meeting.held_at):%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace(
-        "PM", "pm"
-    )
+    return date_format(timezone.localtime(meeting.held_at), "j F Y, g:i a")
 
 
 class BoardMeetingViewSet(SeedbedModelViewSet):

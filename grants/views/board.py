@@ -234,20 +234,6 @@ def _waiting_for_board(meeting: BoardMeeting):
     )
 
 
-def _records_decisions_on(
-    meeting: BoardMeeting, states: list[MemberState], is_chair: bool, is_officer: bool
-) -> set[int]:
-    """The items whose decision this person records (permissions.board_decision_refusal), worked
-    out for the whole agenda at once."""
-    if meeting.status != MeetingStatus.OPEN:
-        return set()
-    if is_chair:
-        return {state.item.pk for state in states if not state.conflicted}
-    if is_officer:
-        return rules.conflicted_chair_items(meeting)
-    return set()
-
-
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -258,7 +244,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_officer = rules.is_officer_for_meeting(meeting, user)
     runs = rules.runs_meeting(meeting, user)
     states = member_states(items, user) if is_member else [MemberState(item=i) for i in items]
-    is_chair = rules.is_chair_of(meeting, user)
     return render(
         request,
         "grants/board/meeting.html",
@@ -266,8 +251,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "states": states,
             "is_member": is_member,
-            "is_chair": is_chair,
-            "records_decisions_on": _records_decisions_on(meeting, states, is_chair, is_officer),
+            "records_decisions_on": rules.decisions_recorded_by(meeting, user),
             "runs_meeting": runs,
             "waiting_count": _waiting_for_board(meeting).count()
             if runs and meeting.status != MeetingStatus.CLOSED
@@ -570,11 +554,7 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     agenda = _agenda(meeting)
     # A member's pack leaves out the applications they declared an interest in.
-    conflicted = set(
-        Declaration.objects.filter(
-            item__meeting=meeting, member=request.user, has_conflict=True
-        ).values_list("item_id", flat=True)
-    )
+    conflicted = rules.conflicts_declared_by(meeting, request.user)
     data = render_pdf(
         "grants/pdf/meeting_pack.html",
         {
