@@ -53,3 +53,20 @@ def seedbed_deploy_checks(app_configs, **kwargs):
             )
         )
     return problems
+
+
+BANK_HOLIDAY_REGIONS = {"ENG", "WLS", "SCT", "NIR"}
+
+
+@register()
+def seedbed_settings_checks(app_configs, **kwargs):
+    """Settings a wrong value of would only show later, as a wrong date told to a group."""
+    if getattr(settings, "BANK_HOLIDAYS_REGION", "ENG") not in BANK_HOLIDAY_REGIONS:
+        return [
+            Error(
+                f"BANK_HOLIDAYS_REGION must be one of {', '.join(sorted(BANK_HOLIDAY_REGIONS))}: "
+                "the part of the UK whose bank holidays working days leave out.",
+                id="seedbed.E002",
+            )
+        ]
+    return []

@@ -371,6 +371,9 @@ GRANTS_FUNDER_NAME = env("GRANTS_FUNDER_NAME", "Brackenford Borough Council")
 GRANTS_PUBLISHER_NAME = env("GRANTS_PUBLISHER_NAME", GRANTS_FUNDER_NAME)
 # Where borough-wide funds' beneficiaries are: the borough's name.
 GRANTS_BOROUGH_NAME = env("GRANTS_BOROUGH_NAME", "Brackenford")
+# Whose bank holidays working days leave out (grants.services.dates): ENG (England and Wales),
+# WLS, SCT or NIR.
+BANK_HOLIDAYS_REGION = env("BANK_HOLIDAYS_REGION", "ENG")
 GRANTS_OPEN_DATA_LICENCE = env(
     "GRANTS_OPEN_DATA_LICENCE",
     "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
