@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
+from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList, TabbedInterface
@@ -26,7 +27,10 @@ from core.admin_listing import PlainColumn, PlainTitleColumn
 from core.enums import DocumentKind
 from core.models import AdvisoryBoard, Locality, Organisation
 from core.permissions import localities_for
+from core.refusals import kept_answers
 from core.viewsets import (
+    AuditedCreateView,
+    AuditedEditView,
     LocalityScopedPermissionPolicy,
     RecordInspectView,
     RecordPanel,
@@ -175,8 +179,30 @@ class ApplicationInspectView(RecordInspectView):
     audit_views = True
 
 
+# The officer's action forms and the fields each keeps when a refusal sends the officer back.
+TYPED_FIELDS = {
+    "request_information": ("question",),
+    "award": ("amount", "conditions", "reason"),
+    "decline": ("decline_reason", "feedback"),
+    "send_for_decision": ("checked_otherwise",),
+    "refer_to_board": ("reason",),
+    "withdraw": ("reason",),
+}
+
+
 def application_actions(application: Application, request: HttpRequest) -> dict[str, Any]:
-    return selectors_admin.actions_for(application, request.user)
+    context = selectors_admin.actions_for(application, request.user)
+    kept = kept_answers(request)
+    context["typed"] = {
+        form: {
+            name: kept["answers"].get(name, "") if kept.get("form") == form else ""
+            for name in names
+        }
+        for form, names in TYPED_FIELDS.items()
+    }
+    if kept.get("form") == "award" and kept["answers"].get("amount"):
+        context["award_amount"] = kept["answers"]["amount"]
+    return context
 
 
 def application_board(application: Application, request: HttpRequest) -> dict[str, Any]:
@@ -321,6 +347,43 @@ class FundInspectView(RecordInspectView):
     template_name = "grants/admin/fund.html"
 
 
+class FundPageOnPublishMixin:
+    """A fund saved as published gets its page in the public funding section at once, so groups
+    can find it without waiting for an editor; editors add words to it later."""
+
+    def save_instance(self):
+        fund = super().save_instance()
+        if fund.is_published:
+            from cms.services import fund_pages_sync
+
+            fund_pages_sync()
+        return fund
+
+    def _public_page(self):
+        page = getattr(self.object, "fund_page", None)
+        return page if page is not None and self.object.is_published else None
+
+    def get_success_message(self, *args):
+        message = super().get_success_message(*args)  # the create view passes the fund
+        if message and self._public_page():
+            message = f"{message} It has a page on the public site."
+        return message
+
+    def get_success_buttons(self):
+        buttons = super().get_success_buttons()
+        if page := self._public_page():
+            buttons.append(messages.button(page.url, "View the public page"))
+        return buttons
+
+
+class FundCreateView(FundPageOnPublishMixin, AuditedCreateView):
+    pass
+
+
+class FundEditView(FundPageOnPublishMixin, AuditedEditView):
+    pass
+
+
 class FundViewSet(SeedbedModelViewSet):
     model = Fund
     name = FUNDS
@@ -330,6 +393,8 @@ class FundViewSet(SeedbedModelViewSet):
     permission_policy = fund_policy
     inspect_view_enabled = True
     inspect_view_class = FundInspectView
+    add_view_class = FundCreateView
+    edit_view_class = FundEditView
     list_select_related = ("locality",)
     list_display = [
         PlainTitleColumn("name", url_name=f"{FUNDS}:inspect"),
@@ -383,6 +448,7 @@ class FundViewSet(SeedbedModelViewSet):
                             [
                                 FieldPanel("delegated_limit_pence"),
                                 FieldPanel("decision_target_working_days"),
+                                FieldPanel("rolling_decision_working_days"),
                                 FieldPanel("monitoring_due_days"),
                             ]
                         ),

@@ -22,6 +22,12 @@ from grants.blocks import ApplicationFormBlock, EligibilityBlock
 from grants.enums import DecisionRoute, PayoutMethod, SourceKind
 
 
+def current_financial_year() -> int:
+    """The year today's UK financial year (April to March) starts in, by the London calendar."""
+    today = timezone.localdate()
+    return today.year if today.month >= 4 else today.year - 1
+
+
 def default_required_documents() -> list[str]:
     return [DocumentKind.GOVERNING_DOCUMENT, DocumentKind.BANK_STATEMENT]
 
@@ -50,7 +56,8 @@ class Fund(ClusterableModel):
         help_text="Leave empty for a fund open to the whole borough.",
     )
     financial_year = models.PositiveSmallIntegerField(
-        help_text="The year the financial year starts in: 2026 for April 2026 to March 2027."
+        default=current_financial_year,
+        help_text="The year the financial year starts in: 2026 for April 2026 to March 2027.",
     )
     summary = models.CharField(max_length=300, help_text="One sentence: what the fund is for.")
     who_can_apply = models.TextField(blank=True)
@@ -72,6 +79,11 @@ class Fund(ClusterableModel):
     )
     decision_target_working_days = models.PositiveSmallIntegerField(
         default=5, help_text="Rapid response: working days from submission to decision."
+    )
+    rolling_decision_working_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="Rolling board fund: working days from submission to the expected decision, "
+        "told to the group (its board should meet at least this often).",
     )
     monitoring_due_days = models.PositiveSmallIntegerField(
         default=180, help_text="Days after acceptance that the end-of-grant report is due."

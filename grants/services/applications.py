@@ -152,7 +152,7 @@ def _decision_due_on(application: Application, submitted_at: datetime.datetime) 
         return add_working_days(timezone.localdate(submitted_at), fund.decision_target_working_days)
     if application.round is not None:
         return application.round.decision_expected_on
-    return add_working_days(timezone.localdate(submitted_at), 30)
+    return add_working_days(timezone.localdate(submitted_at), fund.rolling_decision_working_days)
 
 
 def application_submit(*, application: Application, by: User) -> Application:

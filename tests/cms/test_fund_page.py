@@ -14,6 +14,8 @@ from cms.models import FundIndexPage, FundPage, HomePage
 from cms.services import fund_pages_sync
 from grants.enums import ApplicationStatus
 from grants.selectors import fund_published_figures
+from grants.services.applications import application_submit
+from grants.services.dates import add_working_days
 from tests.factories.grants import (
     ApplicationFactory,
     FundFactory,
@@ -136,6 +138,21 @@ def test_a_fund_with_no_decisions_says_so(home, client):
     assert "Whole borough" in text
     assert "anywhere in the borough" in text
     assert "advisory board" in text
+
+
+def test_a_rolling_board_fund_promises_its_own_decision_time_and_keeps_to_it(home, client):
+    fund = FundFactory(name="Millbrook Community Fund", rolling_decision_working_days=20)
+    fund_pages_sync()
+    text = _text(client.get(FundPage.objects.get(fund=fund).url))
+    assert "We aim to tell you the decision within 20 working days." in text
+
+    application = ApplicationFactory(fund=fund, title="Seed swap", amount_requested_pence=50000)
+    application.budget_lines.create(description="Seeds", amount_pence=50000)
+    application_submit(application=application, by=application.created_by)
+    application.refresh_from_db()
+    assert application.decision_due_on == add_working_days(
+        timezone.localdate(application.submitted_at), 20
+    )
 
 
 def test_an_open_round_shows_its_closing_date_and_decision_date(home, client):

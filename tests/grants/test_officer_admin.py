@@ -1,5 +1,6 @@
 """A grants officer works through applications in the staff admin."""
 
+import html
 import json
 
 import pytest
@@ -76,9 +77,9 @@ def test_a_transition_from_the_wrong_state_is_refused_kindly(client, sign_in):
     sign_in(officer)
 
     response = act(client, application, "award", amount="400")
-    assert response.status_code == 302
-    page = client.get(response["Location"])
-    assert "can’t be done now" in page.content.decode()
+    assert response.status_code == 409
+    assert "can’t be done now" in response.content.decode()
+    assert f'href="/admin/grant-applications/inspect/{application.pk}/"' in response.text
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 
@@ -322,7 +323,8 @@ def test_an_award_beyond_the_officers_limit_is_referred_to_the_locality_board(cl
     sign_in(grants_officer(locality=fund.locality))
 
     refused = act(client, application, "award", amount="500")
-    assert "For a larger award, refer it to the board." in client.get(refused["Location"]).text
+    assert refused.status_code == 403
+    assert "For a larger award, refer it to the board." in refused.text
     assert (
         "Refer to the board"
         in client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
@@ -350,3 +352,34 @@ def test_a_borough_wide_rapid_fund_has_no_board_to_refer_to(client, sign_in):
     page = client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
 
     assert "Award" in page and "Refer to the board" not in page
+
+
+def test_an_award_outside_the_funds_limits_says_the_limits_and_keeps_what_the_officer_typed(
+    client, sign_in
+):
+    fund = FundFactory(rapid=True, minimum_award_pence=10000, maximum_award_pence=100000)
+    application = application_in(S.OFFICER_DECISION, fund=fund, amount_requested_pence=50000)
+    sign_in(grants_officer(locality=fund.locality))
+
+    refused = act(
+        client,
+        application,
+        "award",
+        amount="2500",
+        conditions="Spend it on the hall's heating.",
+        reason="Warm space for the winter.",
+    )
+
+    assert refused.status_code == 302
+    page = client.get(refused["Location"]).content.decode()
+    assert f"An award from {fund.name} must be between £100.00 and £1,000.00." in html.unescape(
+        page
+    )
+    assert 'name="amount" inputmode="decimal" value="2500"' in page
+    assert "Spend it on the hall&#x27;s heating.</textarea>" in page
+    assert "Warm space for the winter.</textarea>" in page
+    application.refresh_from_db()
+    assert application.status == S.OFFICER_DECISION
+    # Shown again once: a later visit starts from the group's request as usual.
+    again = client.get(refused["Location"]).content.decode()
+    assert 'value="2500"' not in again and "Spend it on the hall" not in again
