@@ -42,6 +42,14 @@ class ReportExport(models.Model):
     framework = models.ForeignKey(
         "outcomes.Framework", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    fund = models.ForeignKey(
+        "grants.Fund",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Only the help given by groups this fund has awarded grants to.",
+    )
     status = models.CharField(
         max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )

@@ -610,6 +610,19 @@ def report_csv_chunks(figures: ReportFigures, *, rows_per_chunk: int = 200) -> I
 # --- The committee PDF ---------------------------------------------------------------------------
 
 
+def export_filters(export: ReportExport) -> ReportFilters:
+    """The filters a committee report was asked for with, as the on-screen report takes them."""
+    return ReportFilters(
+        date_from=export.date_from,
+        date_to=export.date_to,
+        locality=export.locality,
+        provider=export.provider,
+        team=export.team,
+        framework=export.framework,
+        fund=export.fund,
+    )
+
+
 def report_export_request(*, by: User, filters: ReportFilters) -> ReportExport:
     """Record the request and queue the worker once it is saved."""
     from outcomes.tasks import make_report_export
@@ -625,6 +638,7 @@ def report_export_request(*, by: User, filters: ReportFilters) -> ReportExport:
             provider=filters.provider,
             team=filters.team,
             framework=filters.framework,
+            fund=filters.fund,
         )
         audit_record(
             actor=by,
@@ -672,14 +686,7 @@ def report_export_make(*, export_id: int) -> ReportExport | None:
         return _finish(
             export, ExportStatus.FAILED, failure="The person who asked can no longer see reports."
         )
-    filters = ReportFilters(
-        date_from=export.date_from,
-        date_to=export.date_to,
-        locality=export.locality,
-        provider=export.provider,
-        team=export.team,
-        framework=export.framework,
-    )
+    filters = export_filters(export)
     try:
         from core.pdf import render_pdf  # imported here: only workers pay for WeasyPrint
 

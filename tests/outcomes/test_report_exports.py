@@ -25,6 +25,7 @@ from tests.outcomes.test_report_page import (
     report_reader_at,
     tables,
 )
+from tests.pdfs import structure_elements
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_the_committee_pdf_is_made_by_a_worker_and_matches_the_table(
     # The charts are in the document, described for people who cannot see them.
     figures = [
         node
-        for node in _structure(pdf.Root.StructTreeRoot)
+        for node in structure_elements(pdf.Root.StructTreeRoot)
         if str(node.get("/S")) == "/Figure" and "/Alt" in node
     ]
     alts = [str(node.Alt) for node in figures]
@@ -166,17 +167,6 @@ def test_the_committee_pdf_is_made_by_a_worker_and_matches_the_table(
     client.force_login(other)
     assert client.get(f"/outcomes/reports/committee/{export.pk}/download/").status_code == 404
     assert client.get(f"/outcomes/reports/committee/{export.pk}/").status_code == 404
-
-
-def _structure(node):
-    if isinstance(node, pikepdf.Dictionary):
-        yield node
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                yield from _structure(kid)
-        elif isinstance(kids, pikepdf.Dictionary):
-            yield from _structure(kids)
 
 
 def test_small_numbers_are_suppressed_in_the_pdf(client, django_capture_on_commit_callbacks):

@@ -14,7 +14,21 @@ from core.enums import Role
 from core.models import Locality, LocalityStaff
 from outcomes.demo import table_one_csv
 from outcomes.enums import CaseOutcome, CheckpointKind, CheckpointStatus, EpisodeStatus
-from outcomes.models import Checkpoint, Episode, FamilyRecord, Framework, TriagedIssue, TriageLevel
+from outcomes.models import (
+    Checkpoint,
+    Episode,
+    FamilyRecord,
+    Framework,
+    ReportExport,
+    TriagedIssue,
+    TriageLevel,
+)
+from outcomes.services.report_exports import (
+    export_filters,
+    report_figures,
+    report_reach,
+    report_scope,
+)
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -326,7 +340,9 @@ def test_distance_travelled_shows_how_complete_the_scores_are(client):
     )
 
 
-def test_a_fund_report_counts_only_the_help_given_by_groups_it_funded(client):
+def test_a_fund_report_counts_only_the_help_given_by_groups_it_funded(
+    client, django_capture_on_commit_callbacks
+):
     """A locality fund's committee asks what difference its grants made for families."""
     from grants.enums import ApplicationStatus
     from tests.factories.grants import FundFactory, application_in
@@ -370,3 +386,18 @@ def test_a_fund_report_counts_only_the_help_given_by_groups_it_funded(client):
     }
     assert rows["All triages"][:3] == ["6", "", "6"]
     assert "Groups funded by" in response.text
+
+    # The committee report asked for from the same page keeps the fund: its figures are the fund's.
+    with django_capture_on_commit_callbacks(execute=True):  # the worker, eager in tests
+        client.post("/outcomes/reports/committee/", {**year, "fund": fund.pk})
+    export = ReportExport.objects.get()
+    assert export.fund == fund
+    assert export.status == "ready"
+    page = client.get(f"/outcomes/reports/committee/{export.pk}/").text
+    assert "Millbrook Community Matters Fund" in page
+    assert f"fund={fund.pk}" in page  # the same figures on the web
+    filters = export_filters(export)
+    figures = report_figures(
+        report_scope(report_reach(export.requested_by), filters), filters, publish=True
+    )
+    assert figures.assessment_total == 6  # what the worker put in the PDF: not all 15
