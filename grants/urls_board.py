@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/<int:pk>/close/", board.meeting_close_view, name="board-meeting-close"),
     path("meetings/<int:pk>/pack.pdf", board.meeting_pack, name="board-pack"),
     path("meetings/<int:pk>/minutes.pdf", board.meeting_minutes, name="board-minutes"),
+    path("meetings/<int:pk>/minutes/", board.meeting_minutes_page, name="board-minutes-page"),
     path("items/<int:pk>/", board.item_detail, name="board-item"),
     path("items/<int:pk>/decide/", board.item_decide, name="board-decide"),
 ]

@@ -8,6 +8,7 @@ the service's own words and status.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,8 @@ from cms.site_facts import default_council_name
 from core.audit import audit_denied, audit_record
 from core.models import BoardMembership
 from core.models.audit import AuditAction
-from core.permissions import localities_for
+from core.permissions import localities_for, signed_in_or_not_found
+from core.refusals import refusal_page
 from core.workflow import TransitionRefused
 from grants import permissions as rules
 from grants.enums import ApplicationStatus, ItemOutcome, MeetingStatus, VoteChoice
@@ -65,7 +67,7 @@ def _item_or_404(request: HttpRequest, pk: int) -> AgendaItem:
 def _refused(request: HttpRequest, message: str, status: int, back_url: str) -> HttpResponse:
     if status == 403:
         return render(request, "403.html", {"exception": message}, status=403)
-    return render(request, "409.html", {"message": message, "back_url": back_url}, status=status)
+    return refusal_page(request, message, status, back_url)
 
 
 # --- What a member has done on each item -------------------------------------------------------
@@ -162,6 +164,7 @@ class MeetingToDo:
     states: list[MemberState] = field(default_factory=list)
     is_member: bool = False
     ready_to_confirm: list[AgendaItem] = field(default_factory=list)
+    as_chair: bool = True
     item_count: int = 0
 
     @property
@@ -205,13 +208,16 @@ def board_home(request: HttpRequest) -> HttpResponse:
         items = _agenda(meeting)
         if entry.is_member and meeting.status == MeetingStatus.OPEN:
             entry.states = member_states(items, user)
-        if meeting.status == MeetingStatus.OPEN and rules.is_chair_of(meeting, user):
+        # The chair's items, or, where the chair declared an interest, the officer's as clerk.
+        recorded_by_them = rules.decisions_recorded_by(meeting, user)
+        if recorded_by_them:
+            entry.as_chair = rules.is_chair_of(meeting, user)
             entry.ready_to_confirm = [
                 item
                 for item in items
-                if item.outcome == ItemOutcome.PENDING
+                if item.pk in recorded_by_them
+                and item.outcome == ItemOutcome.PENDING
                 and board_service.quorum_for(item).met
-                and not rules.has_conflict(item, user)
             ]
         entry.item_count = len(items)
         todo.append(entry)
@@ -234,7 +240,7 @@ def _waiting_for_board(meeting: BoardMeeting):
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
@@ -303,19 +309,19 @@ def _close(meeting: BoardMeeting, user) -> str:
     return "The meeting is closed. The minutes are final."
 
 
-@login_required
+@signed_in_or_not_found
 @require_POST
 def meeting_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_action(request, pk, _open)
 
 
-@login_required
+@signed_in_or_not_found
 @require_POST
 def meeting_agenda_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_action(request, pk, _add_waiting)
 
 
-@login_required
+@signed_in_or_not_found
 @require_POST
 def meeting_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_action(request, pk, _close)
@@ -398,7 +404,7 @@ def _tally_rows(item: AgendaItem) -> list[tuple[str, int]]:
     return [(label, counts[value]) for value, label in VoteChoice.choices]
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_or_404(request, pk)
@@ -458,7 +464,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _refused(request, "Choose what you want to do on this page.", 400, back)
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_or_404(request, pk)
@@ -546,7 +552,7 @@ def _pdf_response(request: HttpRequest, meeting: BoardMeeting, data: bytes, name
     return response
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
     from core.pdf import render_pdf  # WeasyPrint is slow to import: only when a pack is made
@@ -583,21 +589,22 @@ class MinutesItem:
     quorum: board_service.Quorum
 
 
-@login_required
-@require_GET
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    from core.pdf import render_pdf
-
+def _minutes_or_refusal(request: HttpRequest, pk: int) -> tuple[BoardMeeting, HttpResponse | None]:
     meeting = _meeting_or_404(request, pk)
     if meeting.status != MeetingStatus.CLOSED and not rules.is_officer_for_meeting(
         meeting, request.user
     ):
-        return _refused(
+        return meeting, _refused(
             request,
             "The minutes are ready once the meeting has closed.",
             409,
             reverse("grants:board-meeting", args=[meeting.pk]),
         )
+    return meeting, None
+
+
+def _minutes(meeting: BoardMeeting) -> dict[str, Any]:
+    """What the minutes say, for the PDF and the web page alike."""
     items = list(
         meeting.items.select_related("application__fund", "application__organisation")
         .prefetch_related(
@@ -616,28 +623,49 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     for item in items:
         for declaration in item.declarations.all():
             present.setdefault(declaration.member_id, declaration.member)
+    return {
+        "meeting": meeting,
+        "present": [
+            (member.full_name or "A board member", roles.get(member.pk, "Former member"))
+            for member in present.values()
+        ],
+        "minutes": [
+            MinutesItem(
+                item=item,
+                declarations=list(item.declarations.all()),
+                averages=board_service.average_scores(item),
+                tally=_tally_rows(item),
+                majority=board_service.majority_view(item),
+                quorum=board_service.quorum_for(item),
+            )
+            for item in items
+        ],
+        "made_at": timezone.now(),
+        "council_name": default_council_name(),
+    }
+
+
+@signed_in_or_not_found
+@require_GET
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    from core.pdf import render_pdf
+
+    meeting, refusal = _minutes_or_refusal(request, pk)
+    if refusal:
+        return refusal
     data = render_pdf(
         "grants/pdf/minutes.html",
-        {
-            "meeting": meeting,
-            "present": [
-                (member.full_name or "A board member", roles.get(member.pk, "Former member"))
-                for member in present.values()
-            ],
-            "minutes": [
-                MinutesItem(
-                    item=item,
-                    declarations=list(item.declarations.all()),
-                    averages=board_service.average_scores(item),
-                    tally=_tally_rows(item),
-                    majority=board_service.majority_view(item),
-                    quorum=board_service.quorum_for(item),
-                )
-                for item in items
-            ],
-            "made_at": timezone.now(),
-            "council_name": default_council_name(),
-        },
+        _minutes(meeting),
         title=f"Minutes: {meeting.board}, {meeting.held_at:%-d %B %Y}",
     )
     return _pdf_response(request, meeting, data, "minutes")
+
+
+@signed_in_or_not_found
+@require_GET
+def meeting_minutes_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as a web page: the same words as the PDF, for anyone who can't use a PDF."""
+    meeting, refusal = _minutes_or_refusal(request, pk)
+    if refusal:
+        return refusal
+    return render(request, "grants/board/minutes.html", _minutes(meeting))

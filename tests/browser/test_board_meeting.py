@@ -171,3 +171,13 @@ def test_a_member_declares_scores_and_votes_and_the_chair_decides_on_a_phone(new
     assert recused.outcome == ItemOutcome.DEFERRED
     assert scored.outcome == ItemOutcome.APPROVED
     assert AgendaItem.objects.get(pk=scored.pk).application.status == S.AWARDED
+
+    # Once the meeting closes, the minutes can be read on the phone as well as downloaded.
+    meeting = scored.meeting
+    board_service.meeting_close(meeting=meeting, by=grants_officer(locality=meeting.board.locality))
+    chair_page.goto(f"/board/meetings/{meeting.pk}/")
+    assert_accessible(chair_page)
+    chair_page.get_by_role("link", name="Read the minutes").click()
+    assert_accessible(chair_page)
+    assert_no_horizontal_scroll(chair_page)
+    assert chair_page.get_by_text("Strong local need; all three members approved.").is_visible()

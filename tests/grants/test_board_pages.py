@@ -2,6 +2,8 @@
 score and vote; a member with an interest takes no part; the chair confirms what the board decided;
 and nobody from another area's board sees any of it."""
 
+import html
+
 from django.test import Client
 from django.urls import reverse
 
@@ -311,6 +313,38 @@ def test_the_chair_confirms_an_award_and_the_fund_commits_the_money(setup, signe
     assert setup.fund.committed_pence == 50000
 
 
+def test_an_amount_outside_the_funds_limits_is_refused_with_the_limits_and_the_answers_kept(
+    setup, signed_in
+):
+    item = setup.items[0]
+    for member in setup.members:
+        setup.declare_none_and_vote(member, item)
+    client = signed_in(setup.chair)
+    fund = setup.fund
+
+    response = client.post(
+        _decide_url(item),
+        {
+            "outcome": ItemOutcome.APPROVED,
+            "amount": "999999.00",
+            "conditions": "Send photos of the play corner.",
+            "reasons": "Strong local need; good value.",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"An award from {fund.name} must be {fund.limits_text}." in " ".join(
+        html.unescape(page).split()
+    )
+    assert "Strong local need; good value." in page  # nothing typed is lost
+    item.refresh_from_db()
+    fund.refresh_from_db()
+    assert item.outcome == ItemOutcome.PENDING
+    assert item.application.status == S.BOARD_REVIEW
+    assert fund.committed_pence == 0
+
+
 def test_the_chair_declines_with_a_reason_and_feedback_for_the_group(setup, signed_in):
     item = setup.items[0]
     for member in setup.members:
@@ -444,6 +478,9 @@ def test_when_the_chair_has_a_conflict_an_officer_records_the_boards_decision(si
     assert "A grants officer for the area records it instead" in refused.content.decode()
 
     officer = signed_in(setup.officer)
+    home = officer.get(reverse("grants:board-home")).content.decode()
+    assert "Ready for you to record, as clerk: the chair declared an interest" in home
+    assert _decide_url(item) in home and _decide_url(other_item) not in home
     agenda = officer.get(reverse("grants:board-meeting", args=[setup.meeting.pk])).content.decode()
     assert _decide_url(item) in agenda
     assert _decide_url(other_item) not in agenda  # the chair has no conflict there

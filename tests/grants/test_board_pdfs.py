@@ -2,9 +2,7 @@
 contact details, and minutes that record every declaration of interest."""
 
 import io
-import re
 
-from django.test import Client
 from django.urls import reverse
 
 import pikepdf
@@ -14,82 +12,13 @@ from core.models.audit import AuditAction, AuditEntry
 from grants.enums import ItemOutcome, VoteChoice
 from grants.services import board as board_service
 from tests.grants.test_board_pages import Board
+from tests.pdfs import pdf_text, structure_elements
 
 pytestmark = pytest.mark.django_db
-
-_HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
-
-
-def _to_unicode(font: pikepdf.Dictionary) -> dict[int, str]:
-    """A font's ToUnicode map (bfchar and bfrange entries), enough for WeasyPrint's fonts."""
-    mapping: dict[int, str] = {}
-    if "/ToUnicode" not in font:
-        return mapping
-    cmap = font.ToUnicode.read_bytes()
-
-    def text(hex_value: bytes) -> str:
-        return bytes.fromhex(hex_value.decode()).decode("utf-16-be", errors="replace")
-
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-        values = _HEX.findall(block)
-        for source, target in zip(values[::2], values[1::2], strict=False):
-            mapping[int(source, 16)] = text(target)
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for line in block.strip().splitlines():
-            values = _HEX.findall(line)
-            if len(values) != 3:
-                continue
-            start, end, target = int(values[0], 16), int(values[1], 16), values[2]
-            first = int(target, 16)
-            width = len(target)
-            for offset, code in enumerate(range(start, end + 1)):
-                mapping[code] = text(f"{first + offset:0{width}X}".encode())
-    return mapping
-
-
-def pdf_text(data: bytes) -> str:
-    """The text drawn on every page, read through each font's ToUnicode map."""
-    pdf = pikepdf.open(io.BytesIO(data))
-    words = []
-    for page in pdf.pages:
-        fonts = {
-            str(name): _to_unicode(font)
-            for name, font in (page.Resources.get("/Font") or {}).items()
-        }
-        current: dict[int, str] = {}
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if str(operator) == "Tf":
-                current = fonts.get(str(operands[0]), {})
-            elif str(operator) in ("Tj", "TJ"):
-                strings = operands[0] if str(operator) == "TJ" else [operands[0]]
-                chunk = []
-                for part in strings:
-                    if isinstance(part, pikepdf.String):
-                        raw = bytes(part)
-                        chunk.extend(
-                            current.get(int.from_bytes(raw[i : i + 2], "big"), "")
-                            for i in range(0, len(raw), 2)
-                        )
-                words.append("".join(chunk))
-    return " ".join(" ".join(words).split())
 
 
 def _squashed(text: str) -> str:
     return "".join(text.split())
-
-
-def _structure_tags(node, seen=None) -> set[str]:
-    seen = set() if seen is None else seen
-    if isinstance(node, pikepdf.Dictionary):
-        if "/S" in node:
-            seen.add(str(node.S))
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                _structure_tags(kid, seen)
-        elif isinstance(kids, pikepdf.Dictionary):
-            _structure_tags(kids, seen)
-    return seen
 
 
 def _assert_tagged_download(response) -> pikepdf.Pdf:
@@ -103,7 +32,7 @@ def _assert_tagged_download(response) -> pikepdf.Pdf:
     assert bool(pdf.Root.MarkInfo.Marked)
     assert "/StructTreeRoot" in pdf.Root
     assert str(pdf.Root.Lang) == "en-GB"
-    tags = _structure_tags(pdf.Root.StructTreeRoot)
+    tags = {str(element.S) for element in structure_elements(pdf.Root.StructTreeRoot)}
     assert {"/Table", "/TH", "/TD", "/Caption", "/H1"} <= tags, tags
     return pdf
 
@@ -111,16 +40,6 @@ def _assert_tagged_download(response) -> pikepdf.Pdf:
 @pytest.fixture
 def setup():
     return Board()
-
-
-@pytest.fixture
-def client_for(sign_in):
-    def do(user) -> Client:
-        client = Client()
-        assert sign_in(user, client=client).status_code == 302
-        return client
-
-    return do
 
 
 def test_the_meeting_pack_is_a_tagged_download_without_contact_details(setup, client_for):
