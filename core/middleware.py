@@ -45,6 +45,11 @@ class SessionTimeoutMiddleware:
                     "You were signed out to keep your account safe. Anything you saved is still there.",
                 )
                 login_url = reverse("account_login")
+                if request.path in (reverse("core:session_status"), login_url):
+                    # The timeout warning asks in the background and reads JSON: it is told
+                    # "signed out" and takes the person to sign in itself, to the sign-in page
+                    # with its own `next`, which needs no other.
+                    return self.get_response(request)
                 if request.method == "GET":
                     login_url += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(login_url)

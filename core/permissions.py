@@ -1,9 +1,12 @@
 """Who may see and do what, for the shared records. One rule, one place."""
 
+import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from core.access import remembered
@@ -95,3 +98,22 @@ def in_reach_or_404(user: User, scope: QuerySet, pk: Any, **detail: Any) -> Any:
             audit_denied(actor=user, obj=existing, detail={"via": "admin", **detail})
         raise Http404(f"No {scope.model._meta.verbose_name} found.")
     return record
+
+
+def signed_in_or_not_found(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a page about one record (an application, a meeting, a group, a file): someone not
+    signed in is told it is not found, as is a signed-in person it does not belong to, whether or
+    not the record exists. An id in an address then says nothing to anyone. The not-found page
+    offers to sign in and come back, and a session that has just timed out is still sent to sign
+    in (core.middleware), so nobody with a right to the page is stranded."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            logging.getLogger("seedbed.security").info(
+                "record page asked for without signing in path=%s", request.path
+            )
+            raise Http404("Not found.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

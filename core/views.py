@@ -22,6 +22,7 @@ from core.permissions import (
     can_view_document,
     current_board_memberships,
     organisations_for,
+    signed_in_or_not_found,
 )
 from core.services import document_store, organisation_create
 
@@ -60,7 +61,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/organisation_form.html", {"form": form, "creating": True})
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation_for_member(request, pk)
@@ -75,7 +76,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation_for_member(request, pk)
     return render(
@@ -89,7 +90,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation_for_member(request, pk)
@@ -116,7 +117,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(PrivateDocument.objects.select_related("organisation"), pk=pk)
@@ -141,7 +142,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "core/inbox.html", {"inbox_messages": request.user.inbox.all()[:100]})
 
 
-@login_required
+@signed_in_or_not_found
 def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(request.user.inbox, pk=pk)
     if message.read_at is None:

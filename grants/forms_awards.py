@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 
@@ -49,9 +50,10 @@ class AgreementAcceptForm(GDSFormMixin, forms.Form):
 
     def __init__(self, *args, organisation_name: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["declaration"].label = (
-            f"I confirm I can accept this on behalf of {organisation_name} and that we will keep "
-            "to the conditions"
+        # The GOV.UK form templates print a label as markup: the group's name goes in escaped.
+        self.fields["declaration"].label = format_html(
+            "I confirm I can accept this on behalf of {} and that we will keep to the conditions",
+            organisation_name,
         )
         self.helper.layout = Layout(
             Field.text("name", field_width=20),

@@ -55,3 +55,16 @@ def sign_in(client, totp_code):
         return response
 
     return do
+
+
+@pytest.fixture
+def client_for(sign_in):
+    """A browser of their own for each person, signed in through the real pages."""
+    from django.test import Client
+
+    def do(user) -> "Client":
+        client = Client()
+        assert sign_in(user, client=client).status_code == 302
+        return client
+
+    return do

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_denied
+from core.permissions import signed_in_or_not_found
+from core.refusals import refusal_page
 from core.workflow import TransitionRefused
 from grants.enums import ApplicationStatus
 from grants.forms_definition import questions_for
@@ -54,12 +54,7 @@ def refused(
 ) -> HttpResponse:
     """A change that can't happen now, said plainly, with the refusal's own status."""
     back_url = reverse("grants:application-status", args=[application.pk]) if application else ""
-    return render(
-        request,
-        "409.html",
-        {"message": refusal.message, "back_url": back_url},
-        status=refusal.status,
-    )
+    return refusal_page(request, refusal.message, refusal.status, back_url)
 
 
 ApplicationView = Callable[..., HttpResponse]
@@ -74,7 +69,7 @@ def applicant_page(
     if view is None:
         return lambda view: applicant_page(view, related=related)
 
-    @login_required
+    @signed_in_or_not_found
     @wraps(view)
     def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
         application = application_for(request, pk, related=related)

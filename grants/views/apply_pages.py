@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.messenger import message_send
@@ -177,11 +177,14 @@ def resume_link(request: HttpRequest, application: Application) -> HttpResponse:
     """Send the person a message with a link back to their draft."""
     draft_only(application)
     link = reverse("grants:application-status", args=[application.pk])
+    # Through the sign-in page, which goes straight on to the application for someone already
+    # signed in: the application's own address is not found for anyone who isn't.
+    by_way_of_sign_in = f"{reverse('account_login')}?{urlencode({'next': link})}"
     message_send(
         recipient=request.user,
         kind="application",
         template="grants/emails/resume_link",
-        context={"application": application, "url": request.build_absolute_uri(link)},
+        context={"application": application, "url": request.build_absolute_uri(by_way_of_sign_in)},
         link=link,
     )
     messages.success(

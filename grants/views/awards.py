@@ -6,7 +6,6 @@ application exists or not, and the attempt goes into the audit trail. A change t
 now (accepting twice, a report already sent) is shown as a page with the refusal's own status.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -19,6 +18,8 @@ from core.adapters import client_ip
 from core.audit import audit_record
 from core.enums import DocumentKind
 from core.models.audit import AuditAction
+from core.permissions import signed_in_or_not_found
+from core.refusals import refusal_page
 from core.services import document_store
 from core.uploads import IMAGE_TYPES, clean_filename
 from core.workflow import TransitionRefused
@@ -83,7 +84,7 @@ def _refused(
 # The grant agreement -----------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for(request, pk)
@@ -145,7 +146,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The agreement as a tagged PDF: as accepted once it is, otherwise as issued."""
@@ -156,14 +157,11 @@ def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     stored, accepted = _agreement_file(agreement)
     if stored is None or (agreement.accepted_at and not accepted):
         # The PDF is made by a worker just after the agreement is issued or accepted.
-        response = render(
+        response = refusal_page(
             request,
-            "409.html",
-            {
-                "message": "The PDF of your agreement is being made. Try again in a minute.",
-                "back_url": reverse("grants:agreement", args=[application.pk]),
-            },
-            status=503,
+            "The PDF of your agreement is being made. Try again in a minute.",
+            503,
+            reverse("grants:agreement", args=[application.pk]),
         )
         response["Retry-After"] = "30"
         return response
@@ -236,7 +234,7 @@ def _photo_error(error: ValidationError, name: str) -> str:
     return error.messages[0]
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for(request, pk)

@@ -6,11 +6,13 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.money import parse_pounds
 from core.permissions import in_reach_or_404
+from core.refusals import refusal_response
 from core.workflow import StaleObject, TransitionRefused
 from grants.models import Application
 from grants.services import applications as applying
@@ -55,6 +57,12 @@ def _grant_period(request: HttpRequest) -> tuple[datetime.date, datetime.date] |
         raise TransitionRefused(
             "Give the grant period as the date it starts and the date it ends.", status=400
         ) from exc
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    """A record's id from the form, or None for a missing or mangled one (never a server error)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdecimal() else None
 
 
 def _act(application: Application, request: HttpRequest, action: str) -> str:
@@ -102,7 +110,7 @@ def _act(application: Application, request: HttpRequest, action: str) -> str:
         )
         return "The grant agreement has been sent to the group."
     if action == "record_payment":
-        tranche = application.tranches.filter(pk=post.get("tranche")).first()
+        tranche = application.tranches.filter(pk=_posted_id(request, "tranche")).first()
         if tranche is None:
             raise TransitionRefused("Choose which payment you are recording.", status=400)
         awards.payment_record(tranche=tranche, by=user, reference=post.get("payment_reference", ""))
@@ -111,7 +119,7 @@ def _act(application: Application, request: HttpRequest, action: str) -> str:
         awards.monitoring_start(application=application, by=user)
         return "The group has been asked for its end-of-grant report."
     if action in ("accept_report", "ask_more"):
-        report = application.monitoring_reports.filter(pk=post.get("report")).first()
+        report = application.monitoring_reports.filter(pk=_posted_id(request, "report")).first()
         if report is None:
             raise TransitionRefused("That report was not found.", status=400)
         if action == "accept_report":
@@ -134,15 +142,12 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     scope = application_policy.instances_user_has_any_permission_for(user, ["view"])
     application = in_reach_or_404(user, scope, pk, action=action)
-    back = redirect(f"{APPLICATIONS}:inspect", pk)
+    back_url = reverse(f"{APPLICATIONS}:inspect", args=[pk])
     try:
         if request.POST.get("expected_status") not in (None, application.status):
             raise StaleObject()
         done = _act(application, request, action)
-    except StaleObject as stale:
-        return render(request, "409.html", {"message": stale.message}, status=409)
     except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return back
+        return refusal_response(request, refused, back_url, form=action)
     messages.success(request, done)
-    return back
+    return redirect(back_url)

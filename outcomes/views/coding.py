@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.audit import audit_denied, audit_view
+from core.permissions import signed_in_or_not_found
 from outcomes.forms_staff import CodingForm
 from outcomes.models import Code, Narrative
 from outcomes.permissions import can_code_narratives
@@ -85,16 +86,17 @@ def coding_next(request: HttpRequest) -> HttpResponse:
     return _show(request, narrative, CodingForm(codes=Code.objects.all()))
 
 
-@login_required
+@signed_in_or_not_found
 @require_POST
 def coding_save(request: HttpRequest, narrative_id: int) -> HttpResponse:
-    """Save the ticked codes, or skip; either way, on to the next."""
-    _require_coder(request)
+    """Save the ticked codes, or skip; either way, on to the next. Not found for anyone who may
+    not code it, coder or not, as for a narrative that does not exist."""
     narrative = (
         Narrative.objects.filter(pk=narrative_id)
         .select_related("checkpoint__episode__family")
         .first()
     )
+    # can_code_narrative asks the coding right first: a non-coder may code nothing.
     if narrative is None or not can_code_narrative(request.user, narrative):
         audit_denied(
             actor=request.user,

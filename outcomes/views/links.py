@@ -8,7 +8,6 @@ attempt goes into the audit trail.
 import base64
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ import qrcode
 import qrcode.image.svg
 
 from core.audit import audit_denied, audit_view
+from core.permissions import signed_in_or_not_found
 from outcomes.enums import EpisodeStatus
 from outcomes.forms_family import LinkCreateForm
 from outcomes.models import CheckpointLink, FamilyRecord
@@ -55,7 +55,7 @@ def qr_code_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def link_list(request: HttpRequest, reference: str) -> HttpResponse:
     family = family_or_404(request, reference)
@@ -73,7 +73,7 @@ def link_list(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def link_create_view(request: HttpRequest, reference: str) -> HttpResponse:
     family = family_or_404(request, reference)
@@ -107,7 +107,7 @@ def link_create_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def link_detail(request: HttpRequest, reference: str, link_id: int) -> HttpResponse:
     family = family_or_404(request, reference)
@@ -125,7 +125,7 @@ def link_detail(request: HttpRequest, reference: str, link_id: int) -> HttpRespo
     return response
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def link_revoke_view(request: HttpRequest, reference: str, link_id: int) -> HttpResponse:
     """Ask, then stop the link. The question is a page of its own, without the link on it: the

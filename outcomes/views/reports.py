@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.audit import audit_denied, audit_record
 from core.models.audit import AuditAction
+from core.permissions import signed_in_or_not_found
 from outcomes.forms_reports import ReportFilterForm
 from outcomes.models import ExportStatus, ReportExport
 from outcomes.permissions import can_view_reports
@@ -18,6 +19,7 @@ from outcomes.services.report_exports import (
     ReportFilters,
     ReportReach,
     can_download_export,
+    export_filters,
     exports_for,
     report_csv_chunks,
     report_export_request,
@@ -48,6 +50,7 @@ def _audit_detail(filters: ReportFilters) -> dict:
         "provider": filters.provider.pk if filters.provider else None,
         "team": filters.team,
         "framework": filters.framework.pk if filters.framework else None,
+        "fund": filters.fund.pk if filters.fund else None,
     }
 
 
@@ -133,18 +136,11 @@ def _export_for(request: HttpRequest, pk: int) -> ReportExport:
     return export
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     export = _export_for(request, pk)
-    filters = ReportFilters(
-        date_from=export.date_from,
-        date_to=export.date_to,
-        locality=export.locality,
-        provider=export.provider,
-        team=export.team,
-        framework=export.framework,
-    )
+    filters = export_filters(export)
     return render(
         request,
         "outcomes/reports/export.html",
@@ -159,7 +155,7 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def report_export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = _export_for(request, pk)

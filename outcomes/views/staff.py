@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_denied, audit_view
 from core.models import Locality
+from core.permissions import signed_in_or_not_found
+from core.refusals import refusal_page
 from core.workflow import TransitionRefused
 from outcomes.enums import EpisodeStatus
 from outcomes.forms_staff import (
@@ -97,14 +99,8 @@ def _episode_or_404(request: HttpRequest, family: FamilyRecord, episode_id: int)
 
 
 def _refused(request: HttpRequest, family: FamilyRecord, message: str, status: int = 409):
-    return render(
-        request,
-        "409.html",
-        {
-            "message": message,
-            "back_url": reverse("outcomes:families_detail", args=[family.reference]),
-        },
-        status=status,
+    return refusal_page(
+        request, message, status, reverse("outcomes:families_detail", args=[family.reference])
     )
 
 
@@ -178,7 +174,7 @@ def family_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
     family = family_or_404(request, reference)
@@ -211,7 +207,7 @@ def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def episode_open(request: HttpRequest, reference: str) -> HttpResponse:
     family = family_or_404(request, reference)
@@ -241,7 +237,7 @@ def episode_open(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def checkpoint_record(request: HttpRequest, reference: str, episode_id: int) -> HttpResponse:
     family = family_or_404(request, reference)
@@ -296,7 +292,7 @@ def _already_closed(episode: Episode) -> str:
     return f"Episode {episode.reference} is already closed: it was closed{when}. Nothing has been changed."
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def episode_close_view(request: HttpRequest, reference: str, episode_id: int) -> HttpResponse:
     family = family_or_404(request, reference)

@@ -21,6 +21,7 @@ from core.audit import audit_denied, audit_record
 from core.models.audit import AuditAction
 from core.money import format_pence
 from core.permissions import in_reach_or_404
+from core.refusals import refusal_response
 from core.workflow import StaleObject, TransitionRefused
 from grants import ledger
 from grants.enums import PayoutMethod
@@ -63,10 +64,6 @@ def _page(request: HttpRequest, template: str, title: str, context: dict[str, An
         {"page_title": title, "header_icon": "table", **context},
         **kw,
     )
-
-
-def _stale(request: HttpRequest, back_url: str, stale: StaleObject) -> HttpResponse:
-    return render(request, "409.html", {"message": stale.message, "back_url": back_url}, status=409)
 
 
 def _page_number(request: HttpRequest) -> str:
@@ -169,11 +166,8 @@ def run_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if request.POST.get("expected_status") != run.status:
             raise StaleObject()
         done = _act(run, request, action)
-    except StaleObject as stale:
-        return _stale(request, back_url, stale)
     except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect(back_url)
+        return refusal_response(request, refused, back_url)
     messages.success(request, done)
     return redirect(back_url)
 
@@ -423,7 +417,7 @@ def bank_details_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     # The group may have changed them again since the page was shown: confirming numbers the
     # officer never checked is the fraud this step is there to stop.
     if request.POST.get("expected_changed_at") != details.changed_at.isoformat():
-        return _stale(request, back_url, StaleObject())
+        return refusal_response(request, StaleObject(), back_url)
     if details.confirmed:
         messages.info(request, f"{details.organisation}’s bank details are already confirmed.")
         return redirect(back_url)

@@ -4,7 +4,6 @@ bank details (shown masked; a change waits for an officer to confirm it by telep
 import contextlib
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +13,7 @@ import stripe
 
 from core.audit import audit_denied
 from core.models import Organisation
-from core.permissions import can_manage_organisation
+from core.permissions import can_manage_organisation, signed_in_or_not_found
 from grants.enums import PayoutMethod
 from grants.models import Fund
 from payments.forms import BankDetailsForm
@@ -47,7 +46,7 @@ def _page(request: HttpRequest, organisation: Organisation, form: BankDetailsFor
     )
 
 
-@login_required
+@signed_in_or_not_found
 @require_http_methods(["GET", "POST"])
 def payment_setup(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _own_group(request, pk)
@@ -63,7 +62,7 @@ def payment_setup(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, organisation, form)
 
 
-@login_required
+@signed_in_or_not_found
 @require_POST
 def stripe_onboard(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _own_group(request, pk)
@@ -78,7 +77,7 @@ def stripe_onboard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(url)
 
 
-@login_required
+@signed_in_or_not_found
 @require_GET
 def stripe_back(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _own_group(request, pk)

@@ -7,7 +7,7 @@ from core.models.audit import AuditAction
 from grants.enums import ApplicationStatus
 from tests.factories import OrganisationMembershipFactory, UserFactory
 from tests.factories.grants import ApplicationFactory, application_in
-from tests.security.pages import sends_to_sign_in
+from tests.security.pages import main_text
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -58,10 +58,14 @@ def test_an_application_that_does_not_exist_is_not_found_either(client, method, 
 
 
 @pytest.mark.parametrize(("method", "page"), PAGES)
-def test_someone_not_signed_in_is_sent_to_sign_in(client, method, page):
+def test_someone_not_signed_in_finds_nothing_there_as_for_an_id_that_does_not_exist(
+    client, method, page
+):
     application = ApplicationFactory()
-    response = getattr(client, method)(f"/applications/{application.pk}/{page}")
-    assert sends_to_sign_in(response)
+    real = getattr(client, method)(f"/applications/{application.pk}/{page}")
+    missing = getattr(client, method)(f"/applications/999999/{page}")
+    assert real.status_code == missing.status_code == 404
+    assert "sign in and come back to this page" in main_text(real)
 
 
 def test_the_applications_page_lists_only_the_persons_own_groups(client):

@@ -131,11 +131,11 @@ def test_a_practitioner_who_cannot_see_the_family_cannot_make_a_link(client, epi
     assert not CheckpointLink.objects.exists()
 
 
-def test_someone_signed_out_is_asked_to_sign_in(client, episode):
+def test_someone_signed_out_finds_nothing_but_is_offered_sign_in(client, episode):
     response = client.get(links_url(episode, "new/"))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 404
+    assert f"/accounts/login/?next={links_url(episode, 'new/')}" in response.content.decode()
 
 
 def test_a_practitioner_cannot_see_another_familys_link_through_their_own_family(

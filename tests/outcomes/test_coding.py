@@ -207,7 +207,7 @@ def test_someone_without_the_coding_right_is_turned_away(client, millbrook):
     signed_in(client, provider)
 
     assert client.get("/outcomes/coding/").status_code == 403
-    assert client.post(f"/outcomes/coding/{narrative.pk}/", {"skip": "skip"}).status_code == 403
+    assert client.post(f"/outcomes/coding/{narrative.pk}/", {"skip": "skip"}).status_code == 404
 
 
 def test_the_roles_grant_coding_and_reports_to_officers_and_reports_to_commissioners():
