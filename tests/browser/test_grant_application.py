@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.enums import Role
 from grants.enums import ApplicationStatus
 from grants.models import Application
 from tests.browser.conftest import (
@@ -19,7 +18,6 @@ from tests.factories.core import (
     TEST_PASSWORD,
     OrganisationFactory,
     OrganisationMembershipFactory,
-    UserFactory,
 )
 from tests.factories.grants import FundFactory
 
@@ -41,20 +39,6 @@ def press(page, name: str) -> None:
 
 def heading(page) -> str:
     return page.get_by_role("heading", level=1).inner_text()
-
-
-@pytest.fixture
-def fund(live_site):
-    return FundFactory(name="Ashby Vale Community Fund")
-
-
-@pytest.fixture
-def volunteer(live_site):
-    person = UserFactory(full_name="Priya Shah", roles=(Role.APPLICANT,))
-    OrganisationMembershipFactory(
-        user=person, organisation=OrganisationFactory(name="Ashby Vale Allotment Friends")
-    )
-    return person
 
 
 def test_a_volunteer_applies_for_a_grant_on_a_phone(new_page, fund, volunteer):
