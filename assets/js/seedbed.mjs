@@ -18,11 +18,16 @@ function startTimeoutWarning(dialog) {
     return `${seconds} second${seconds === 1 ? "" : "s"}`;
   };
 
+  // Signing in again brings the person back to this page.
+  const signInAgain = () => {
+    const next = encodeURIComponent(window.location.pathname + window.location.search);
+    window.location.href = `${dialog.dataset.loginUrl}?next=${next}`;
+  };
+
   const tick = () => {
     const secondsLeft = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     if (secondsLeft === 0) {
-      const next = encodeURIComponent(window.location.pathname + window.location.search);
-      window.location.href = `${dialog.dataset.loginUrl}?next=${next}`;
+      signInAgain();
       return;
     }
     if (secondsLeft <= warnSeconds) {
@@ -46,7 +51,7 @@ function startTimeoutWarning(dialog) {
     });
     const status = await response.json();
     if (!status.signed_in) {
-      window.location.href = dialog.dataset.loginUrl;
+      signInAgain();
       return;
     }
     deadline = Date.now() + status.seconds_left * 1000;

@@ -30,7 +30,15 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.factories.core import TEST_PASSWORD, totp_code_now
+from core.enums import Role
+from tests.factories.core import (
+    TEST_PASSWORD,
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    UserFactory,
+    totp_code_now,
+)
+from tests.factories.grants import FundFactory
 
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     from django.core.servers.basehttp import WSGIServer
@@ -444,3 +452,25 @@ def new_page(request, new_context) -> Iterator[Callable[..., Page]]:
 def page(new_page) -> Page:
     """A tab in a fresh desktop-sized browser context."""
     return new_page()
+
+
+# The applicant's story, shared by the journeys that apply -----------------------------------------
+
+
+@pytest.fixture
+def fund(live_site):
+    """A locality's board fund, open for applications (rolling)."""
+    return FundFactory(name="Ashby Vale Community Fund")
+
+
+@pytest.fixture
+def group(live_site):
+    return OrganisationFactory(name="Ashby Vale Allotment Friends")
+
+
+@pytest.fixture
+def volunteer(group):
+    """A volunteer who runs the group and applies for it."""
+    person = UserFactory(full_name="Priya Shah", roles=(Role.APPLICANT,))
+    OrganisationMembershipFactory(user=person, organisation=group)
+    return person

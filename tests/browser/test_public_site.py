@@ -99,7 +99,7 @@ def test_public_pages_reflow_on_a_small_screen(new_page, demo_site):
     # The menu collapses behind a button, which opens it.
     menu = page.get_by_role("button", name="Menu")
     menu.click()
-    assert page.get_by_role("link", name="Sign in").is_visible()
+    assert page.get_by_role("link", name="Sign in", exact=True).is_visible()
     assert_accessible(page)
 
 
