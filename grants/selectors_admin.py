@@ -127,15 +127,19 @@ def board_summary(application: Application) -> dict[str, Any]:
 
 def fund_dashboard(fund: Fund) -> dict[str, Any]:
     applications = fund.applications.exclude(status=ApplicationStatus.DRAFT)
+    by_status = (
+        applications.values("status")
+        .annotate(count=Count("id"), amount=Sum("amount_requested_pence"))
+        .order_by("status")
+    )
+    workflow = list(ApplicationStatus)  # the pipeline reads in the order of the workflow
     pipeline = [
         {
             "status": ApplicationStatus(row["status"]).label,
             "count": row["count"],
             "amount": row["amount"] or 0,
         }
-        for row in applications.values("status")
-        .annotate(count=Count("id"), amount=Sum("amount_requested_pence"))
-        .order_by("status")
+        for row in sorted(by_status, key=lambda row: workflow.index(row["status"]))
     ]
     decided = applications.filter(decided_at__isnull=False, submitted_at__isnull=False).values_list(
         "submitted_at", "decided_at"

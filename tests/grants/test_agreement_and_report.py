@@ -2,7 +2,6 @@
 tells us how it went in the end-of-grant report. Only the group's own people see these pages."""
 
 import io
-import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -18,6 +17,7 @@ from grants.models import BudgetLine, GrantAgreement
 from grants.services.awards import report_ask_more
 from tests.factories import OrganisationMembershipFactory
 from tests.factories.grants import ApplicationFactory, FundFactory, application_in, grants_officer
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -50,55 +50,6 @@ def _png(size=(60, 40)) -> bytes:
 
 def _downloaded(response) -> bytes:
     return b"".join(response.streaming_content)
-
-
-def pdf_text(data: bytes) -> str:
-    """The words on a PDF's pages, read through each font's ToUnicode map (WeasyPrint writes
-    glyph ids, so the text is not in the content stream as characters)."""
-    pdf = pikepdf.open(io.BytesIO(data))
-    pieces: list[str] = []
-    for page in pdf.pages:
-        fonts = {
-            str(name): (_to_unicode(font), font.get("/Subtype") == "/Type0")
-            for name, font in page.Resources.get("/Font", {}).items()
-        }
-        current: tuple[dict[int, str], bool] = ({}, False)
-        for operands, operator in pikepdf.parse_content_stream(page):
-            op = str(operator)
-            if op == "Tf":
-                current = fonts.get(str(operands[0]), ({}, False))
-            elif op in ("Tj", "TJ"):
-                mapping, wide = current
-                items = operands[0] if op == "TJ" else [operands[0]]
-                for item in items:
-                    if isinstance(item, pikepdf.String):
-                        raw, step = bytes(item), 2 if wide else 1
-                        pieces.extend(
-                            mapping.get(int.from_bytes(raw[i : i + step], "big"), "")
-                            for i in range(0, len(raw), step)
-                        )
-                    elif float(item) < -200:
-                        pieces.append(" ")
-            elif op in ("ET", "Td", "TD", "T*"):
-                pieces.append(" ")
-    return " ".join("".join(pieces).split())
-
-
-def _to_unicode(font) -> dict[int, str]:
-    if "/ToUnicode" not in font:
-        return {}
-    cmap = font.ToUnicode.read_bytes().decode("latin-1")
-    mapping: dict[int, str] = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for source, target in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
-            mapping[int(source, 16)] = bytes.fromhex(target).decode("utf-16-be", "replace")
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for low, high, target in re.findall(
-            r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
-        ):
-            for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
-                mapping[code] = chr(int(target, 16) + offset)
-    return mapping
 
 
 @pytest.fixture
@@ -293,11 +244,12 @@ def test_someone_from_another_group_gets_404_on_all_three_pages(client, issued):
 
 
 @pytest.mark.parametrize("url", [agreement_url, pdf_url, report_url])
-def test_someone_not_signed_in_is_asked_to_sign_in(client, url):
+def test_someone_not_signed_in_finds_nothing_but_is_offered_sign_in(client, url):
     application = application_in(S.AGREEMENT_ISSUED, fund=FundFactory(rapid=True))
     response = client.get(url(application))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 404
+    assert b"%PDF" not in response.content
+    assert f'href="/accounts/login/?next={url(application)}"' in response.content.decode()
 
 
 # The end-of-grant report -------------------------------------------------------------------------

@@ -2,12 +2,18 @@
 sending once however many times they press the button, and a round that closes under them."""
 
 import datetime
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 import pytest
 
-from core.models import InboxMessage
+from core.models import AuditEntry, InboxMessage
 from grants.enums import ApplicationStatus
 from grants.models import Application
 from tests.factories import OrganisationMembershipFactory, UserFactory
@@ -342,7 +348,11 @@ def test_a_volunteer_can_email_themselves_a_link_back_to_their_draft(signed_in, 
     assert response["Location"] == url(draft, "budget")
     message = InboxMessage.objects.get(recipient=volunteer)
     assert message.link == url(draft)
-    assert f"http://testserver{url(draft)}" in message.body
+    emailed = f"http://testserver/accounts/login/?next={quote(url(draft), safe='')}"
+    assert emailed in message.body
+    # Followed while signed in, the link goes straight to the draft; signed out, via sign-in.
+    assert signed_in.get(emailed)["Location"] == url(draft)
+    assert Client().get(emailed).status_code == 200
     elsewhere = signed_in.post(url(draft, "resume-link"), {"next": "https://evil.example/"})
     assert elsewhere["Location"] == url(draft)
 
@@ -388,3 +398,39 @@ def test_signed_out_after_a_long_pause_loses_nothing(client, volunteer, draft):
         assert back["Location"] == url(draft, "questions")
         about = client.get(url(draft, "about")).content.decode()
         assert 'value="Saturday coffee mornings"' in about
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="SQLite runs one writer at a time; the race being tested needs PostgreSQL's",
+)
+@pytest.mark.django_db(transaction=True)
+def test_send_pressed_in_two_tabs_at_the_same_moment_makes_one_application_and_one_message():
+    """Security matrix row 41, as a real race: two tabs post "Send application" together."""
+    volunteer = UserFactory(full_name="Priya Shah")
+    application = ApplicationFactory(
+        organisation=OrganisationMembershipFactory(user=volunteer).organisation,
+        created_by=volunteer,
+    )
+    both_ready = threading.Barrier(2)
+
+    def send(_tab: int) -> tuple[int, str]:
+        tab = Client()
+        tab.force_login(volunteer)
+        try:
+            both_ready.wait(timeout=10)
+            response = tab.post(url(application, "submit"))
+            return response.status_code, response.get("Location", "")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(send, [1, 2]))
+
+    # Both tabs land on the confirmation; there is one application, sent once, and one message.
+    assert answers == [(302, url(application, "sent"))] * 2
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+    assert Application.objects.count() == 1
+    assert InboxMessage.objects.filter(recipient=volunteer).count() == 1
+    assert AuditEntry.objects.for_object(application).filter(to_state=S.SUBMITTED).count() == 1
