@@ -573,9 +573,10 @@ class ScopedIndexView(RememberedFrameMixin, generic.IndexView):
         return records.annotate(**self.list_annotations)
 
     def preprocess_field_value(self, field, value, export_format):
-        # Wagtail keeps spreadsheet formulas out of XLSX cells but not out of CSV.
-        value = super().preprocess_field_value(field, value, export_format)
-        return csv_safe(value) if export_format == self.FORMAT_CSV else value
+        # Wagtail keeps formulas out of XLSX cells (as text cells) but not out of CSV. Both get
+        # the apostrophe, as every other export here does: a cell stays text when an officer
+        # edits it or saves the sheet as CSV and opens it again.
+        return csv_safe(super().preprocess_field_value(field, value, export_format))
 
 
 class AuditedCreateView(generic.CreateView):
