@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from core.workflow import TransitionRefused
 
@@ -39,8 +40,21 @@ def refusal_response(
 def refusal_page(
     request: HttpRequest, message: str, status: int, back_url: str = ""
 ) -> HttpResponse:
-    """The page that says why a change can't happen now, and links back to where it was tried."""
-    return render(request, "409.html", {"message": message, "back_url": back_url}, status=status)
+    """The page that says why a change can't happen now, and links back to where it was tried:
+    in the staff area's own layout when it was tried there, so an officer stays where they work."""
+    context = {"message": message, "back_url": back_url}
+    if request.path.startswith(reverse("wagtailadmin_home")):
+        return render(
+            request,
+            "core/admin/refused.html",
+            {
+                **context,
+                "page_title": "This can’t be done now",
+                "header_title": "This can’t be done now",
+            },
+            status=status,
+        )
+    return render(request, "409.html", context, status=status)
 
 
 def kept_answers(request: HttpRequest) -> dict[str, Any]:

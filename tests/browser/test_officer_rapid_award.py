@@ -1,7 +1,8 @@
 """A grants officer makes a rapid-response award at their desk: signs in with an authenticator
 code, finds the new application in the admin by its status, checks it, sends it for their own
 decision, awards less than was asked with a condition, sees the fund's committed money go up and
-sends the grant agreement. axe checks every page, the Wagtail admin's included."""
+sends the grant agreement. A tab left open from before the award is told, in the admin, that the
+application changed. axe checks every page, the Wagtail admin's included."""
 
 import re
 
@@ -80,6 +81,11 @@ def test_an_officer_makes_a_rapid_response_award_and_sends_the_agreement(new_pag
     press_and_expect(page, "Send for officer decision", "Sent on: with an officer for decision.")
     expect(page.get_by_text("Status: With an officer for decision")).to_be_visible()
 
+    # A second tab on the same application, left open from before the award.
+    earlier_tab = new_page(page.context)
+    earlier_tab.goto(page.url)
+    assert_accessible(earlier_tab)
+
     # The amount starts as what the group asked for, in pounds; the officer gives less.
     amount = page.get_by_label("Amount to award, in pounds")
     expect(amount).to_have_value("500")
@@ -93,6 +99,21 @@ def test_an_officer_makes_a_rapid_response_award_and_sends_the_agreement(new_pag
     expect(page.get_by_text("Status: Awarded")).to_be_visible()
     application.refresh_from_db()
     assert application.status == S.AWARDED
+    assert application.amount_awarded_pence == 40_000
+
+    # The earlier tab tries to award again: told, in the staff area, that it changed meanwhile.
+    earlier_tab.get_by_label("Reason for the record").fill("Looks fine.")
+    with earlier_tab.expect_navigation():
+        earlier_tab.get_by_role("button", name="Award", exact=True).click()
+    assert_accessible(earlier_tab)
+    expect(earlier_tab.get_by_role("heading", name="This can’t be done now")).to_be_visible()
+    expect(earlier_tab.get_by_text("changed while you were looking")).to_be_visible()
+    expect(earlier_tab.get_by_role("navigation", name="Main menu")).to_be_attached()  # the admin
+    with earlier_tab.expect_navigation():
+        earlier_tab.get_by_role("link", name="Go back and reload").click()
+    expect(earlier_tab.get_by_text("Status: Awarded")).to_be_visible()
+    assert_accessible(earlier_tab)
+    application.refresh_from_db()
     assert application.amount_awarded_pence == 40_000
 
     # The fund's dashboard: £400 more committed.

@@ -80,6 +80,8 @@ def test_a_transition_from_the_wrong_state_is_refused_kindly(client, sign_in):
     assert response.status_code == 409
     assert "can’t be done now" in response.content.decode()
     assert f'href="/admin/grant-applications/inspect/{application.pk}/"' in response.text
+    # Said in the staff area's own layout, with its menu, not the public site's.
+    assert "wagtailadmin/generic/base.html" in [t.name for t in response.templates]
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 
