@@ -18,7 +18,7 @@ import logging
 import re
 import textwrap
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
@@ -610,17 +610,14 @@ def report_csv_chunks(figures: ReportFigures, *, rows_per_chunk: int = 200) -> I
 # --- The committee PDF ---------------------------------------------------------------------------
 
 
+def _filter_values(source: "ReportFilters | ReportExport") -> dict[str, Any]:
+    """Each filter's value, by name: a ReportExport keeps every filter in a field of that name."""
+    return {name.name: getattr(source, name.name) for name in fields(ReportFilters)}
+
+
 def export_filters(export: ReportExport) -> ReportFilters:
     """The filters a committee report was asked for with, as the on-screen report takes them."""
-    return ReportFilters(
-        date_from=export.date_from,
-        date_to=export.date_to,
-        locality=export.locality,
-        provider=export.provider,
-        team=export.team,
-        framework=export.framework,
-        fund=export.fund,
-    )
+    return ReportFilters(**_filter_values(export))
 
 
 def report_export_request(*, by: User, filters: ReportFilters) -> ReportExport:
@@ -630,16 +627,7 @@ def report_export_request(*, by: User, filters: ReportFilters) -> ReportExport:
     if not can_view_reports(by):
         raise PermissionError("This person cannot see outcomes reports.")
     with transaction.atomic():
-        export = ReportExport.objects.create(
-            requested_by=by,
-            date_from=filters.date_from,
-            date_to=filters.date_to,
-            locality=filters.locality,
-            provider=filters.provider,
-            team=filters.team,
-            framework=filters.framework,
-            fund=filters.fund,
-        )
+        export = ReportExport.objects.create(requested_by=by, **_filter_values(filters))
         audit_record(
             actor=by,
             action=AuditAction.CREATE,

@@ -4,6 +4,7 @@ the date it was sent), searches it, and downloads what is left."""
 import csv
 import datetime
 import io
+from typing import Any
 
 from django.utils import timezone
 
@@ -45,6 +46,14 @@ def xlsx_sheet(client, **filters):
     export = client.get(LIST, {**filters, "export": "xlsx"})
     assert export.status_code == 200
     return load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+
+
+def cells_by_reference(sheet) -> dict[str, dict[str, Any]]:
+    """Each row's cells by column heading, by the application's reference (the first column)."""
+    headings = [cell.value for cell in sheet[1]]
+    return {
+        row[0].value: dict(zip(headings, row, strict=True)) for row in sheet.iter_rows(min_row=2)
+    }
 
 
 def references(*applications: Application) -> set[str]:
@@ -172,16 +181,13 @@ def test_a_group_name_or_title_that_looks_like_a_formula_is_text_in_the_spreadsh
     sign_in(grants_officer(locality=fund.locality))
 
     # The list's own download: a text cell with an apostrophe before it, as in CSV.
-    sheet = xlsx_sheet(client)
-    headings = [cell.value for cell in sheet[1]]
-    cells = {
-        row[0].value: dict(zip(headings, row, strict=True)) for row in sheet.iter_rows(min_row=2)
-    }
-    for reference, column, typed in (
+    sneaky_cells = (
         (command.reference, "Group", hyperlink),
         (command.reference, "Title", "+cmd"),
         (total.reference, "Title", "@SUM(A1)"),
-    ):
+    )
+    cells = cells_by_reference(xlsx_sheet(client))
+    for reference, column, typed in sneaky_cells:
         cell = cells[reference][column]
         assert cell.data_type == "s" and cell.value == f"'{typed}"
 
@@ -191,14 +197,7 @@ def test_a_group_name_or_title_that_looks_like_a_formula_is_text_in_the_spreadsh
     export = ApplicationExport.objects.latest("pk")
     download = client.get(f"{LIST}exports/{export.pk}/download/")
     prepared = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
-    headings = [cell.value for cell in prepared[1]]
-    cells = {
-        row[0].value: dict(zip(headings, row, strict=True)) for row in prepared.iter_rows(min_row=2)
-    }
-    for reference, column, typed in (
-        (command.reference, "Group", hyperlink),
-        (command.reference, "Title", "+cmd"),
-        (total.reference, "Title", "@SUM(A1)"),
-    ):
+    cells = cells_by_reference(prepared)
+    for reference, column, typed in sneaky_cells:
         cell = cells[reference][column]
         assert cell.data_type == "s" and cell.value == f"'{typed}"
