@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from crispy_forms_gds.helper import FormHelper
@@ -5,6 +7,29 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 
 from core.enums import DocumentKind, LegalForm
 from core.models import Organisation
+from core.money import parse_pounds
+
+
+class PoundsField(forms.CharField):
+    """An amount typed in pounds ('£95.50', '95.5', '1,200'), cleaned to whole pence, and shown
+    in pounds when the form starts from pence: people never type or read pence."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            pounds, pence = divmod(value, 100)
+            return f"{pounds}.{pence:02d}" if pence else str(pounds)
+        return value
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text and not self.required:
+            return None
+        return parse_pounds(text)
 
 
 class GDSFormMixin:

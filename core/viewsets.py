@@ -58,6 +58,7 @@ from core.models import (
     User,
 )
 from core.models.audit import AuditAction
+from core.money import format_pence
 from core.permissions import can_view_document, in_reach_or_404, localities_for, sees_all_localities
 from core.spreadsheets import csv_safe
 
@@ -661,6 +662,15 @@ class RecordInspectView(AuditedViewMixin, ScopedObjectMixin, generic.InspectView
                 )
             )
         return buttons
+
+    def get_field_label(self, field_name, field):
+        # Money is kept in pence and shown in pounds: its label doesn't say "pence".
+        return super().get_field_label(field_name, field).removesuffix(" pence")
+
+    def get_field_display_value(self, field_name, field):
+        if field_name.endswith("_pence"):
+            return format_pence(getattr(self.object, field_name))
+        return super().get_field_display_value(field_name, field)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

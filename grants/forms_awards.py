@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 
-from core.forms import GDSFormMixin
+from core.forms import GDSFormMixin, PoundsField
 from core.money import format_pence, parse_pounds
 from grants.forms_definition import Question, QuestionsForm
 from grants.models import BudgetLine
@@ -72,16 +72,12 @@ def spend_field_name(line: BudgetLine) -> str:
     return f"{SPEND_PREFIX}{line.pk}"
 
 
-class PoundsField(forms.CharField):
-    """An amount typed in pounds ('£95.50', '95.5', '1,200'), cleaned to whole pence."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(max_length=20, **kwargs)
+class SpendField(PoundsField):
+    """What was spent on one budget line: an error names the line."""
 
     def clean(self, value: Any) -> int:
-        text = super().clean(value)
         try:
-            return parse_pounds(text)
+            return super().clean(value)
         except ValidationError as error:
             raise ValidationError(
                 f"{error.messages[0].rstrip('.')} for {self.label}", code=error.code
@@ -110,7 +106,7 @@ class ReportForm(QuestionsForm):
             field.required = question.required
             field.error_messages["required"] = f"Answer the question “{question.label}”"
         for line in self.budget_lines:
-            self.fields[spend_field_name(line)] = PoundsField(
+            self.fields[spend_field_name(line)] = SpendField(
                 label=line.description,
                 help_text=f"You budgeted {format_pence(line.amount_pence)}.",
                 error_messages={

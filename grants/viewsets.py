@@ -25,6 +25,7 @@ import django_filters
 
 from core.admin_listing import PlainColumn, PlainTitleColumn
 from core.enums import DocumentKind
+from core.forms import PoundsField
 from core.models import AdvisoryBoard, Locality, Organisation
 from core.permissions import localities_for
 from core.refusals import kept_answers
@@ -230,6 +231,19 @@ class ApplicationViewSet(SeedbedModelViewSet):
     permission_policy = application_policy
     inspect_view_enabled = True
     inspect_view_class = ApplicationInspectView
+    # A summary to read at a glance; the answers, board and money follow in their own sections.
+    inspect_view_fields = [
+        "reference",
+        "title",
+        "organisation",
+        "fund",
+        "status",
+        "submitted_at",
+        "decision_due_on",
+        "amount_requested_pence",
+        "amount_awarded_pence",
+        "assigned_officer",
+    ]
     index_view_class = ApplicationIndexView
     list_per_page = 60
     list_select_related = ("fund", "fund__locality", "organisation")
@@ -322,7 +336,28 @@ class ApplicationViewSet(SeedbedModelViewSet):
         ]
 
 
+def _fund_pounds(name: str, label: str) -> PoundsField:
+    """A fund's amount in pence, typed and shown in pounds, starting from the model's default."""
+    model_field = Fund._meta.get_field(name)
+    return PoundsField(label=label, initial=model_field.default, help_text=model_field.help_text)
+
+
 class FundAdminForm(WagtailAdminModelForm):
+    # Officers type and read pounds; the fund keeps pence.
+    minimum_award_pence = _fund_pounds("minimum_award_pence", "Smallest award, in pounds")
+    maximum_award_pence = _fund_pounds("maximum_award_pence", "Largest award, in pounds")
+    short_form_below_pence = _fund_pounds(
+        "short_form_below_pence", "Short form for requests below, in pounds"
+    )
+    delegated_limit_pence = _fund_pounds(
+        "delegated_limit_pence", "Officer's delegated limit, in pounds"
+    )
+    contribution_minimum_pence = _fund_pounds(
+        "contribution_minimum_pence", "Smallest gift, in pounds"
+    )
+    contribution_maximum_pence = _fund_pounds(
+        "contribution_maximum_pence", "Largest gift, in pounds"
+    )
     required_documents = forms.MultipleChoiceField(
         choices=DocumentKind.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -393,6 +428,17 @@ class FundViewSet(SeedbedModelViewSet):
     permission_policy = fund_policy
     inspect_view_enabled = True
     inspect_view_class = FundInspectView
+    inspect_view_fields = [
+        "locality",
+        "financial_year",
+        "route",
+        "is_rolling",
+        "is_published",
+        "minimum_award_pence",
+        "maximum_award_pence",
+        "short_form_below_pence",
+        "delegated_limit_pence",
+    ]
     add_view_class = FundCreateView
     edit_view_class = FundEditView
     list_select_related = ("locality",)
@@ -442,7 +488,7 @@ class FundViewSet(SeedbedModelViewSet):
                                 FieldPanel("maximum_award_pence"),
                                 FieldPanel("short_form_below_pence"),
                             ],
-                            heading="Amounts, in pence",
+                            heading="Amounts",
                         ),
                         FieldRowPanel(
                             [
@@ -476,7 +522,7 @@ class FundViewSet(SeedbedModelViewSet):
                                 FieldPanel("contribution_minimum_pence"),
                                 FieldPanel("contribution_maximum_pence"),
                             ],
-                            heading="Gifts through Stripe, in pence",
+                            heading="Gifts through Stripe",
                         ),
                     ],
                     heading="Money",

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import forms as core_forms
 from core.models import User
-from core.money import parse_pounds
 from grants.models import Fund, FundingSource
 from grants.permissions import funds_in_reach
 
@@ -27,16 +27,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class PoundsField(forms.CharField):
-    """An amount typed in pounds ("750" or "£750.50"), cleaned to whole pence."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
+class PoundsField(core_forms.PoundsField):
+    """An amount of money moved: more than nothing."""
 
     def clean(self, value: Any) -> int:
-        text = super().clean(value)
-        pence = parse_pounds(text)
+        pence = super().clean(value)
         if pence <= 0:
             raise ValidationError("Enter an amount of more than £0.", code="zero")
         return pence

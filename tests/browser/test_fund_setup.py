@@ -34,12 +34,17 @@ def test_an_officer_sets_up_a_fund_and_it_is_on_the_public_site_at_once(new_page
         "Small grants for warm spaces and hot meals this winter."
     )
     page.get_by_role("combobox", name=re.compile(r"^Route")).select_option(index=1)
+    # Amounts are typed in pounds, as the officer reads them, starting from the usual ones.
+    expect(page.get_by_role("textbox", name=re.compile(r"^Largest award"))).to_have_value("5000")
+    page.get_by_role("textbox", name=re.compile(r"^Smallest award")).fill("£100")
+    page.get_by_role("textbox", name=re.compile(r"^Largest award")).fill("2,500")
     page.get_by_role("button", name="Create", exact=True).click()
     page.wait_for_load_state()
     assert_accessible(page)
 
     fund = Fund.objects.get(slug="ashby-vale-winter-warmth")
     assert fund.financial_year == 2026  # this financial year unless the officer says otherwise
+    assert (fund.minimum_award_pence, fund.maximum_award_pence) == (10_000, 250_000)
     fund_page = FundPage.objects.get(fund=fund)
     expect(page.get_by_text("It has a page on the public site.")).to_be_visible()
     expect(page.get_by_role("link", name="View the public page")).to_have_attribute(
@@ -55,3 +60,4 @@ def test_an_officer_sets_up_a_fund_and_it_is_on_the_public_site_at_once(new_page
     assert_accessible(visitor)
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Ashby Vale Winter Warmth Fund")
     expect(visitor.get_by_text("Small grants for warm spaces and hot meals")).to_be_visible()
+    expect(visitor.get_by_text("£100 to £2,500")).to_be_visible()

@@ -135,6 +135,34 @@ def test_the_list_makes_the_same_number_of_queries_however_many_applications(
         client.get("/admin/grant-applications/")
 
 
+def test_the_application_page_opens_with_a_summary_in_pounds_not_the_stored_fields(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.SUBMITTED, fund=fund)
+    Application.objects.filter(pk=application.pk).update(amount_requested_pence=250_050)
+    sign_in(grants_officer(locality=fund.locality))
+
+    page = client.get(f"/admin/grant-applications/inspect/{application.pk}/")
+    summary = {row["label"]: str(row["value"]) for row in page.context["fields"]}
+    assert summary["Amount requested"] == "£2,500.50"
+    assert summary["Reference"] == application.reference
+    assert summary["Fund"] == fund.name
+    text = page.content.decode()
+    for stored in ("Form snapshot", "Answers", "Is short form", "pence"):
+        assert stored not in text.split("What you can do")[0], stored
+
+
+def test_an_officer_types_a_fund_s_amounts_in_pounds(client, sign_in):
+    fund = FundFactory(rapid=True, maximum_award_pence=150_000)
+    sign_in(grants_officer(locality=fund.locality))
+
+    edit = client.get(f"/admin/grant-funds/edit/{fund.pk}/")
+    assert edit.context["form"]["maximum_award_pence"].value() == "1500"
+    assert "Largest award, in pounds" in edit.content.decode()
+    page = client.get(f"/admin/grant-funds/inspect/{fund.pk}/")
+    summary = {row["label"]: str(row["value"]) for row in page.context["fields"]}
+    assert summary["Maximum award"] == "£1,500.00"
+
+
 def test_the_fund_page_shows_its_money(client, sign_in):
     fund = FundFactory(rapid=True, budget=250000)
     application_in(S.AWARDED, fund=fund)
