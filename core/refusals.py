@@ -27,9 +27,10 @@ def refusal_response(
         request.session[KEPT] = {
             "url": back_url,
             "form": form,
+            # A field sent more than once (rows of a table) keeps every value, in order.
             "answers": {
-                name: value
-                for name, value in request.POST.items()
+                name: values if len(values) > 1 else values[0]
+                for name, values in request.POST.lists()
                 if name not in {"csrfmiddlewaretoken", "expected_status"}
             },
         }

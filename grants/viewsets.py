@@ -3,6 +3,7 @@
 open to this person). Records come through permission policies scoped to the officer's
 localities, as everywhere in the admin (see core/viewsets.py)."""
 
+from itertools import zip_longest
 from typing import Any
 
 from django import forms
@@ -188,7 +189,20 @@ TYPED_FIELDS = {
     "send_for_decision": ("checked_otherwise",),
     "refer_to_board": ("reason",),
     "withdraw": ("reason",),
+    "issue_agreement": ("starts_on", "ends_on"),
 }
+AGREEMENT_PAYMENT_ROWS = 2
+
+
+def _typed_payments(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The agreement form's payment rows as the officer typed them, or empty ones."""
+
+    def values(name: str) -> list[str]:
+        value = answers.get(name, [])
+        return [value] if isinstance(value, str) else list(value)
+
+    rows = list(zip_longest(values("tranche_amount"), values("tranche_due_on"), fillvalue=""))
+    return (rows + [("", "")] * AGREEMENT_PAYMENT_ROWS)[: max(len(rows), AGREEMENT_PAYMENT_ROWS)]
 
 
 def application_actions(application: Application, request: HttpRequest) -> dict[str, Any]:
@@ -203,6 +217,10 @@ def application_actions(application: Application, request: HttpRequest) -> dict[
     }
     if kept.get("form") == "award" and kept["answers"].get("amount"):
         context["award_amount"] = kept["answers"]["amount"]
+    agreement_typed = kept.get("form") == "issue_agreement"
+    context["payment_rows"] = _typed_payments(kept["answers"] if agreement_typed else {})
+    if agreement_typed:
+        context["grant_period"] = (kept["answers"].get("starts_on"), kept["answers"].get("ends_on"))
     return context
 
 

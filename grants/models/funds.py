@@ -86,7 +86,8 @@ class Fund(ClusterableModel):
         "told to the group (its board should meet at least this often).",
     )
     monitoring_due_days = models.PositiveSmallIntegerField(
-        default=180, help_text="Days after acceptance that the end-of-grant report is due."
+        default=30,
+        help_text="Days after the grant period ends that the end-of-grant report is due.",
     )
     eligibility = StreamField(EligibilityBlock(), blank=True, use_json_field=True)
     application_form = StreamField(ApplicationFormBlock(), blank=True, use_json_field=True)

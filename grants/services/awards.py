@@ -136,6 +136,13 @@ def agreement_issue(
         raise TransitionRefused(
             "The grant period must end on or after the day it starts.", status=400
         )
+    today = timezone.localdate()
+    if any(not today <= due_on <= ends_on for _amount, due_on in schedule):
+        raise TransitionRefused(
+            f"Each payment must be due between today and the end of the grant period "
+            f"({ends_on.day} {ends_on:%B %Y}).",
+            status=400,
+        )
     application.planned_start_on, application.planned_end_on = starts_on, ends_on
     with transaction.atomic():
         transition_apply(application, application.issue_agreement, by=by)
@@ -149,6 +156,13 @@ def agreement_issue(
             application, "agreement_issued", reverse("grants:agreement", args=[application.pk])
         )
     return agreement
+
+
+def report_due_on(application: Application) -> datetime.date:
+    """The end-of-grant report is due a set time after the grant period ends: a group reports on
+    the whole grant, never half-way through it."""
+    ends_on = application.planned_end_on or timezone.localdate()
+    return ends_on + datetime.timedelta(days=application.fund.monitoring_due_days)
 
 
 def agreement_accept(
@@ -172,7 +186,7 @@ def agreement_accept(
         light = (application.amount_awarded_pence or 0) < fund.short_form_below_pence
         MonitoringReport.objects.create(
             application=application,
-            due_on=timezone.localdate() + datetime.timedelta(days=fund.monitoring_due_days),
+            due_on=report_due_on(application),
             is_light_touch=light,
             form_snapshot=LIGHT_TOUCH_QUESTIONS if light else list(fund.end_of_grant_form.raw_data),
         )

@@ -191,9 +191,15 @@ def meeting_for(board, **kwargs) -> BoardMeeting:
 
 
 def application_in(
-    status: str, *, application: Application | None = None, officer=None, **kwargs
+    status: str,
+    *,
+    application: Application | None = None,
+    officer=None,
+    grant_period: tuple[datetime.date, datetime.date] | None = None,
+    **kwargs,
 ) -> Application:
-    """An application brought to `status` through the real services, as the people would."""
+    """An application brought to `status` through the real services, as the people would.
+    `grant_period` is the one its agreement sets (a year from today unless given)."""
     from grants.services import applications as applying
     from grants.services import decisions
 
@@ -228,7 +234,7 @@ def application_in(
         return application
     from grants.services import awards
 
-    awards.agreement_issue(application=application, by=officer)
+    awards.agreement_issue(application=application, by=officer, period=grant_period)
     if status == S.AGREEMENT_ISSUED:
         return application
     awards.agreement_accept(

@@ -21,13 +21,35 @@ from tests.factories.grants import FundFactory, application_in
 S = ApplicationStatus
 
 
+def period_ending_today() -> tuple[datetime.date, datetime.date]:
+    """A grant period that ends today: its report is due the fund's number of days from now."""
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=365), today
+
+
 def reminders_for(application) -> int:
     return InboxMessage.objects.filter(recipient=application.created_by, kind="reminder").count()
 
 
 @pytest.mark.django_db
+def test_the_report_is_due_a_set_time_after_the_grant_period_ends_not_half_way_through_it():
+    today = timezone.localdate()
+    ends_on = today + datetime.timedelta(days=365)
+    application = application_in(
+        S.AGREEMENT_ACCEPTED,
+        fund=FundFactory(rapid=True, monitoring_due_days=30),
+        grant_period=(today, ends_on),
+    )
+    assert application.monitoring_reports.get().due_on == ends_on + datetime.timedelta(days=30)
+
+
+@pytest.mark.django_db
 def test_a_paid_grant_is_asked_for_its_report_a_month_before_it_is_due():
-    application = application_in(S.PAID, fund=FundFactory(rapid=True, monitoring_due_days=60))
+    application = application_in(
+        S.PAID,
+        fund=FundFactory(rapid=True, monitoring_due_days=60),
+        grant_period=period_ending_today(),
+    )
     assert application.monitoring_reports.get().due_on > timezone.localdate() + datetime.timedelta(
         days=30
     )
@@ -42,7 +64,11 @@ def test_a_paid_grant_is_asked_for_its_report_a_month_before_it_is_due():
 
 @pytest.mark.django_db
 def test_beat_running_twice_on_one_day_sends_one_reminder():
-    application = application_in(S.MONITORING, fund=FundFactory(rapid=True, monitoring_due_days=10))
+    application = application_in(
+        S.MONITORING,
+        fund=FundFactory(rapid=True, monitoring_due_days=10),
+        grant_period=period_ending_today(),
+    )
 
     first = send_monitoring_reminders.delay().get()
     second = send_monitoring_reminders.delay().get()
@@ -54,7 +80,11 @@ def test_beat_running_twice_on_one_day_sends_one_reminder():
 
 @pytest.mark.django_db
 def test_an_overdue_report_gets_one_more_reminder_and_no_more():
-    application = application_in(S.MONITORING, fund=FundFactory(rapid=True, monitoring_due_days=10))
+    application = application_in(
+        S.MONITORING,
+        fund=FundFactory(rapid=True, monitoring_due_days=10),
+        grant_period=period_ending_today(),
+    )
     reminders_send()
     with time_machine.travel(timezone.now() + datetime.timedelta(days=12)):
         reminders_send()
@@ -67,7 +97,11 @@ def test_an_overdue_report_gets_one_more_reminder_and_no_more():
 def test_a_sent_report_is_not_chased():
     from grants.services.awards import report_submit
 
-    application = application_in(S.MONITORING, fund=FundFactory(rapid=True, monitoring_due_days=10))
+    application = application_in(
+        S.MONITORING,
+        fund=FundFactory(rapid=True, monitoring_due_days=10),
+        grant_period=period_ending_today(),
+    )
     report_submit(
         report=application.monitoring_reports.get(),
         by=application.created_by,
@@ -83,7 +117,11 @@ def test_a_sent_report_is_not_chased():
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_at_the_same_moment_send_one_reminder():
-    application = application_in(S.MONITORING, fund=FundFactory(rapid=True, monitoring_due_days=10))
+    application = application_in(
+        S.MONITORING,
+        fund=FundFactory(rapid=True, monitoring_due_days=10),
+        grant_period=period_ending_today(),
+    )
     both_ready = threading.Barrier(2)
 
     def run(_):

@@ -1,9 +1,12 @@
 """A grants officer works through applications in the staff admin."""
 
+import datetime
 import html
 import json
 
 import pytest
+import time_machine
+from bs4 import BeautifulSoup
 
 from core.models import AuditEntry
 from core.models.audit import AuditAction
@@ -331,8 +334,23 @@ def test_an_officer_sends_an_agreement_in_two_payments_over_a_grant_period_and_r
             {"starts_on": "next spring", "ends_on": ""},
             "Give the grant period as the date it starts and the date it ends.",
         ),
+        (
+            {"tranche_amount": ["600", "300"], "tranche_due_on": ["2020-01-01", "2027-07-01"]},
+            "Each payment must be due between today and the end of the grant period",
+        ),
+        (
+            {
+                "starts_on": "2027-01-04",
+                "ends_on": "2027-12-31",
+                "tranche_amount": ["600", "300"],
+                "tranche_due_on": ["2027-01-04", "2030-01-01"],
+            },
+            "Each payment must be due between today and the end of the grant period "
+            "(31 December 2027).",
+        ),
     ],
 )
+@time_machine.travel(datetime.datetime(2026, 11, 24, 10, tzinfo=datetime.UTC), tick=False)
 def test_an_agreement_that_does_not_add_up_is_not_sent(client, sign_in, posted, message):
     fund = FundFactory(rapid=True)
     application = application_in(S.AWARDED, fund=fund, amount_requested_pence=90000)
@@ -344,6 +362,33 @@ def test_an_agreement_that_does_not_add_up_is_not_sent(client, sign_in, posted, 
     application.refresh_from_db()
     assert application.status == S.AWARDED
     assert not application.tranches.exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 24, 10, tzinfo=datetime.UTC), tick=False)
+def test_a_refused_agreement_keeps_the_payments_and_period_the_officer_typed(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.AWARDED, fund=fund, amount_requested_pence=95000)
+    sign_in(grants_officer(locality=fund.locality))
+
+    response = act(
+        client,
+        application,
+        "issue_agreement",
+        starts_on="2027-01-04",
+        ends_on="2027-12-31",
+        tranche_amount=["500", "300"],
+        tranche_due_on=["2027-01-04", "2027-07-01"],
+    )
+
+    page = BeautifulSoup(client.get(response["Location"]).text, "html.parser")
+    assert "The payments must add up to the amount awarded." in page.text
+    assert [field["value"] for field in page.select("input[name=tranche_amount]")] == ["500", "300"]
+    assert [field["value"] for field in page.select("input[name=tranche_due_on]")] == [
+        "2027-01-04",
+        "2027-07-01",
+    ]
+    assert page.select_one("input[name=starts_on]")["value"] == "2027-01-04"
+    assert page.select_one("input[name=ends_on]")["value"] == "2027-12-31"
 
 
 def test_an_award_beyond_the_officers_limit_is_referred_to_the_locality_board(client, sign_in):
