@@ -67,9 +67,13 @@ def can_view_document(user: User, document: PrivateDocument) -> bool:
         return False
     if document.organisation.memberships.filter(user=user).exists():
         return True
+    # Staff see a group's files where the group works, or where it has applied for a grant
+    # (its due-diligence papers and report photos are for the officers deciding and monitoring).
+    reach = localities_for(user)
     return user.has_perm("core.view_privatedocument") and (
         sees_all_localities(user)
-        or localities_for(user).filter(organisations=document.organisation).exists()
+        or reach.filter(organisations=document.organisation).exists()
+        or document.organisation.applications.filter(fund__locality__in=reach).exists()
     )
 
 

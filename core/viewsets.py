@@ -672,6 +672,10 @@ class RecordInspectView(AuditedViewMixin, ScopedObjectMixin, generic.InspectView
             return format_pence(getattr(self.object, field_name))
         return super().get_field_display_value(field_name, field)
 
+    def get_fields_context(self):
+        # A summary says what is set: an empty field (no feedback before a decline) is left out.
+        return [row for row in super().get_fields_context() if row["value"] not in (None, "")]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         panels = (

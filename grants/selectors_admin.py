@@ -10,10 +10,11 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from core.models import User
+from core.permissions import can_view_document
 from grants import ledger
 from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus, DeclineReason, MonitoringStatus
 from grants.forms_definition import questions_from_snapshot
-from grants.models import Application, Fund
+from grants.models import Application, Fund, MonitoringReport
 from grants.services import board as board_services
 from grants.services import due_diligence
 from grants.services.awards import default_grant_period
@@ -59,8 +60,8 @@ def actions_for(application: Application, user: User) -> dict[str, Any]:
     ):
         tranches = list(application.tranches.filter(paid_at__isnull=True))
     reports = [
-        report
-        for report in application.monitoring_reports.all()
+        report_summary(report, user)
+        for report in application.monitoring_reports.select_related("photo")
         if report.status == MonitoringStatus.SUBMITTED
     ]
     return {
@@ -73,6 +74,24 @@ def actions_for(application: Application, user: User) -> dict[str, Any]:
         "reports_to_review": reports,
         "decline_reasons": DeclineReason.choices,
         "grant_period": default_grant_period(timezone.localdate()),
+    }
+
+
+def report_summary(report: MonitoringReport, user: User) -> dict[str, Any]:
+    """An end-of-grant report as the officer reads it: each question as the group saw it with its
+    answer, what was spent against each budget line, and the photo if the officer may open it."""
+    questions = questions_from_snapshot(report.form_snapshot)
+    photo = report.photo if report.photo and can_view_document(user, report.photo) else None
+    return {
+        "report": report,
+        "answers": [
+            (question.label, question.display(report.answers.get(question.key)))
+            for question in questions
+        ],
+        "spend": report.spend,
+        "spent_pence": sum(line["spent_pence"] for line in report.spend),
+        "budgeted_pence": sum(line["budgeted_pence"] for line in report.spend),
+        "photo": photo,
     }
 
 

@@ -260,6 +260,9 @@ class ApplicationViewSet(SeedbedModelViewSet):
         "decision_due_on",
         "amount_requested_pence",
         "amount_awarded_pence",
+        "award_conditions",
+        "decline_reason",
+        "feedback",
         "assigned_officer",
     ]
     index_view_class = ApplicationIndexView

@@ -284,6 +284,14 @@ def test_a_group_sends_its_light_touch_report_with_a_photo(client, reporting):
     assert "we’ll be in touch" in thanks.text
     assert "About thirty parents" in thanks.text
 
+    # The officer reads it with the questions the group answered, and can open the photo.
+    client.force_login(grants_officer(locality=reporting.fund.locality))
+    officer_page = client.get(f"/admin/grant-applications/inspect/{reporting.pk}/").text
+    assert "Who took part, and roughly how many people?" in officer_page
+    assert "About thirty parents" in officer_page
+    assert "<dt><strong>who_came</strong>" not in officer_page
+    assert f'href="/files/{report.photo.pk}/download/"' in officer_page
+
 
 def test_a_light_touch_report_needs_its_three_answers(client, reporting):
     response = client.post(report_url(reporting), {"what_happened": "Coffee mornings."})
@@ -388,6 +396,12 @@ def test_a_larger_grant_reports_what_it_spent_against_each_budget_line(client):
     ]
     thanks = client.get(report_url(application))
     assert "£1,462.50" in thanks.text  # what was spent, in total
+
+    client.force_login(grants_officer(locality=application.fund.locality))
+    officer_page = client.get(f"/admin/grant-applications/inspect/{application.pk}/").text
+    assert "How did the project go?" in officer_page and "Very well." in officer_page
+    assert "Spend against the budget" in officer_page
+    assert "£612.50" in officer_page and "£1,462.50" in officer_page
 
 
 def test_a_report_sent_twice_is_refused_and_changes_nothing(client, reporting):
