@@ -136,6 +136,15 @@ def vote_cast(
         raise TransitionRefused("Choose how you vote.", status=400)
     if choice == VoteChoice.APPROVE_DIFFERENT_AMOUNT and not amount_pence:
         raise TransitionRefused("Enter the amount you would approve.", status=400)
+    fund = item.application.fund
+    if choice == VoteChoice.APPROVE_DIFFERENT_AMOUNT and not (
+        fund.minimum_award_pence <= amount_pence <= fund.maximum_award_pence
+    ):
+        # The same limits the chair's decision will be held to: a vote the board can't carry
+        # out would only mislead the others.
+        raise TransitionRefused(
+            f"An award from {fund.name} must be {fund.limits_text}.", status=400
+        )
     if choice == VoteChoice.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise TransitionRefused("Write the conditions you would attach.", status=400)
     vote, _ = Vote.objects.update_or_create(

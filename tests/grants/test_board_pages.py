@@ -183,6 +183,30 @@ def test_a_member_can_change_their_scores_and_vote_until_the_board_decides(setup
     assert sorted(Score.objects.filter(member=member).values_list("score", flat=True)) == [1, 2]
 
 
+def test_a_member_cannot_vote_for_an_amount_the_fund_cannot_award(setup, signed_in):
+    item = setup.items[0]
+    member = setup.others[0]
+    board_service.interest_declare(item=item, member=member, has_conflict=False)
+    client = signed_in(member)
+    fund = item.application.fund
+
+    response = client.post(
+        _item_url(item),
+        {
+            **_score_vote_post(item, choice=VoteChoice.APPROVE_DIFFERENT_AMOUNT, scores=(3, 4)),
+            "amount": "999999",
+            "comment": "Worth backing.",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert f"An award from {fund.name} must be {fund.limits_text}" in page
+    assert 'value="999999"' in page and "Worth backing." in page
+    assert not Vote.objects.exists() and not Score.objects.exists()
+
+
 def test_a_score_vote_form_missing_answers_says_what_is_missing(setup, signed_in):
     item = setup.items[0]
     member = setup.others[0]
