@@ -185,15 +185,8 @@ def board_home(request: HttpRequest) -> HttpResponse:
     """What is waiting for the member: open meetings first, then planned ones."""
     user = request.user
     member_of = rules.meetings_for_member(user)
-    meetings = BoardMeeting.objects.filter(
-        status__in=[MeetingStatus.OPEN, MeetingStatus.PLANNED]
-    ).select_related("board__locality")
-    if rules.is_grants_officer(user):
-        meetings = meetings.filter(pk__in=member_of) | meetings.filter(
-            board__locality__in=localities_for(user)
-        )
-    else:
-        meetings = meetings.filter(pk__in=member_of)
+    in_reach = _meetings_in_reach(user, member_of)
+    meetings = in_reach.filter(status__in=[MeetingStatus.OPEN, MeetingStatus.PLANNED])
     meetings = meetings.annotate(
         open_first=Case(
             When(status=MeetingStatus.OPEN, then=Value(0)),
@@ -203,7 +196,7 @@ def board_home(request: HttpRequest) -> HttpResponse:
     ).order_by("open_first", "held_at")
     member_ids = set(member_of.values_list("pk", flat=True))
     todo = []
-    for meeting in meetings.distinct():
+    for meeting in meetings:
         entry = MeetingToDo(meeting=meeting, is_member=meeting.pk in member_ids)
         items = _agenda(meeting)
         if entry.is_member and meeting.status == MeetingStatus.OPEN:
@@ -221,7 +214,22 @@ def board_home(request: HttpRequest) -> HttpResponse:
             ]
         entry.item_count = len(items)
         todo.append(entry)
-    return render(request, "grants/board/home.html", {"todo": todo})
+    past = in_reach.filter(status=MeetingStatus.CLOSED).order_by("-held_at")[:PAST_MEETINGS_SHOWN]
+    return render(request, "grants/board/home.html", {"todo": todo, "past": past})
+
+
+PAST_MEETINGS_SHOWN = 12
+
+
+def _meetings_in_reach(user, member_of):
+    """The meetings of the boards a person sits on and, for an officer, of their localities."""
+    meetings = BoardMeeting.objects.select_related("board__locality")
+    if rules.is_grants_officer(user):
+        return (
+            meetings.filter(pk__in=member_of)
+            | meetings.filter(board__locality__in=localities_for(user))
+        ).distinct()
+    return meetings.filter(pk__in=member_of)
 
 
 def _waiting_for_board(meeting: BoardMeeting):

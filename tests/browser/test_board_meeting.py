@@ -2,6 +2,8 @@
 recused from it, declares none on another and scores and votes; the chair sees the quorum for each
 application, defers the one the board cannot decide and approves the other."""
 
+import re
+
 import pytest
 
 from grants.enums import ApplicationStatus, ItemOutcome, VoteChoice
@@ -175,9 +177,9 @@ def test_a_member_declares_scores_and_votes_and_the_chair_decides_on_a_phone(new
     # Once the meeting closes, the minutes can be read on the phone as well as downloaded.
     meeting = scored.meeting
     board_service.meeting_close(meeting=meeting, by=grants_officer(locality=meeting.board.locality))
-    chair_page.goto(f"/board/meetings/{meeting.pk}/")
+    chair_page.goto("/board/")
     assert_accessible(chair_page)
-    chair_page.get_by_role("link", name="Read the minutes").click()
+    chair_page.get_by_role("link", name=re.compile(r"^Read the minutes")).click()
     assert_accessible(chair_page)
     assert_no_horizontal_scroll(chair_page)
     assert chair_page.get_by_text("Strong local need; all three members approved.").is_visible()

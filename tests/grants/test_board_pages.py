@@ -11,7 +11,7 @@ import pytest
 
 from core.models.audit import AuditAction, AuditEntry
 from grants.enums import ApplicationStatus, ItemOutcome, MeetingStatus, VoteChoice
-from grants.models import AgendaItem, Declaration, Score, Vote
+from grants.models import AgendaItem, BoardMeeting, Declaration, Score, Vote
 from grants.services import board as board_service
 from tests.factories.core import LocalityFactory
 from tests.factories.grants import (
@@ -120,6 +120,19 @@ def test_a_member_with_nothing_to_do_is_told_so(signed_in):
     _, _, others = board_for(locality)
     page = signed_in(others[0]).get(reverse("grants:board-home")).content.decode()
     assert "Nothing is waiting for you." in page
+
+
+def test_a_member_finds_their_board_s_past_meetings_and_minutes_but_no_one_else_s(setup, signed_in):
+    ours = meeting_for(setup.board)
+    theirs = meeting_for(board_for(LocalityFactory())[0])
+    BoardMeeting.objects.filter(pk__in=[ours.pk, theirs.pk]).update(status=MeetingStatus.CLOSED)
+
+    page = signed_in(setup.others[0]).get(reverse("grants:board-home")).content.decode()
+
+    assert "Past meetings" in page
+    assert reverse("grants:board-minutes-page", args=[ours.pk]) in page
+    assert reverse("grants:board-meeting", args=[theirs.pk]) not in page
+    assert reverse("grants:board-minutes-page", args=[theirs.pk]) not in page
 
 
 def test_the_chair_sees_the_items_ready_to_confirm(setup, signed_in):
