@@ -9,7 +9,7 @@ import logging
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -38,16 +38,30 @@ COLUMNS = [
 ]
 
 
-def applications_for_export(user: User, query: str) -> QuerySet[Application]:
-    from grants.viewsets import ApplicationFilterSet, application_policy
+def applications_matching(user: User, data: QueryDict) -> QuerySet[Application]:
+    """The applications the officer's list shows for these filters and search words (`q`), of
+    those the officer may see: what "act on several" and the prepared download work on."""
+    from grants.viewsets import ApplicationFilterSet, ApplicationViewSet, application_policy
 
     scoped = application_policy.instances_user_has_any_permission_for(user, ["view"])
-    data = QueryDict(query)
     filters = ApplicationFilterSet(
         data or None, queryset=scoped, request=SimpleNamespace(user=user)
     )
     chosen = filters.qs if filters.is_bound and filters.is_valid() else scoped
-    return chosen.select_related("fund", "fund__locality", "organisation").order_by("pk")
+    if words := data.get("q", "").strip():
+        found = Q()
+        for name in ApplicationViewSet.search_fields:
+            found |= Q(**{f"{name}__icontains": words})
+        chosen = chosen.filter(found)
+    return chosen
+
+
+def applications_for_export(user: User, query: str) -> QuerySet[Application]:
+    return (
+        applications_matching(user, QueryDict(query))
+        .select_related("fund", "fund__locality", "organisation")
+        .order_by("pk")
+    )
 
 
 def export_request(*, user: User, query: str, format: str) -> ApplicationExport:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,7 @@ from core.workflow import TransitionRefused
 from grants.enums import ApplicationStatus
 from grants.models import Application
 from grants.services import decisions
-from grants.services.exports import COLUMNS
+from grants.services.exports import COLUMNS, applications_matching
 
 BULK_LIMIT = 200
 
@@ -61,7 +62,7 @@ def _export(applications: QuerySet[Application]) -> StreamingHttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def application_bulk(request: HttpRequest) -> HttpResponse:
-    from grants.viewsets import APPLICATIONS, ApplicationFilterSet
+    from grants.viewsets import APPLICATIONS
 
     scoped = _scoped(request).select_related("fund", "fund__locality", "organisation")
     if request.method == "POST":
@@ -97,10 +98,15 @@ def application_bulk(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Done for {done} application{'s' if done != 1 else ''}.")
         for message in refused:
             messages.error(request, message)
-        return redirect(f"{APPLICATIONS}:index")
+        # Back to the list as the officer left it: the same filters and search.
+        query = request.GET.urlencode()
+        return redirect(reverse(f"{APPLICATIONS}:index") + (f"?{query}" if query else ""))
 
-    filters = ApplicationFilterSet(request.GET or None, queryset=scoped, request=request)
-    applications = (filters.qs if filters.is_bound else scoped).order_by("-submitted_at")
+    applications = (
+        applications_matching(request.user, request.GET)
+        .select_related("fund", "fund__locality", "organisation")
+        .order_by("-submitted_at")
+    )
     return render(
         request,
         "grants/admin/bulk.html",

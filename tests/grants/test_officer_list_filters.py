@@ -151,6 +151,38 @@ def test_an_officer_searches_by_title_and_by_group_name(client, sign_in):
     assert listed(client, q="nothing like this") == set()
 
 
+def test_acting_on_several_and_the_prepared_download_keep_the_search_and_filters(
+    client, sign_in, django_capture_on_commit_callbacks
+):
+    fund = FundFactory(rapid=True)
+    tenants = OrganisationFactory(name="Riverside Tenants Association")
+    garden = application_in(S.SCREENING, fund=fund, title="Community garden", organisation=tenants)
+    choir = application_in(S.SUBMITTED, fund=fund, title="Family choir", organisation=tenants)
+    breakfast = application_in(S.SCREENING, fund=fund, title="Breakfast club")
+    officer = grants_officer(locality=fund.locality)
+    sign_in(officer)
+    searched = {"q": "Riverside", "status": S.SCREENING}
+
+    bulk = BeautifulSoup(client.get(f"{LIST}bulk/", searched).text, "html.parser")
+    offered = {box["value"] for box in bulk.select("input[name=ids]")}
+    assert offered == {str(garden.pk)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{LIST}exports/new/", {"query": "q=Riverside", "format": "csv"})
+    export = ApplicationExport.objects.latest("pk")
+    assert export.rows_total == 2
+    download = client.get(f"{LIST}exports/{export.pk}/download/")
+    rows = list(csv.reader(b"".join(download.streaming_content).decode().splitlines()))
+    assert {row[0] for row in rows[1:]} == references(garden, choir)
+
+    done = client.post(
+        f"{LIST}bulk/?q=Riverside&status={S.SCREENING}",
+        {"ids": [garden.pk], "action": "assign", "officer": officer.pk},
+    )
+    assert done["Location"] == f"{LIST}?q=Riverside&status={S.SCREENING}"
+    assert breakfast.reference not in client.get(done["Location"]).text
+
+
 def test_a_filtered_list_exports_only_its_rows_as_csv_and_xlsx(client, sign_in):
     families = FundFactory(rapid=True)
     other = FundFactory(rapid=True, locality=families.locality)
