@@ -45,6 +45,7 @@ from grants import selectors_admin
 from grants.admin_list import application_rows
 from grants.enums import OPEN_BEFORE_DECISION, ApplicationStatus, DecisionRoute, MeetingStatus
 from grants.models import Application, BoardMeeting, Fund, FundingSource, Round
+from grants.services.exports import COLUMNS as export_columns
 
 FUNDS = "grant-funds"
 APPLICATIONS = "grant-applications"
@@ -156,6 +157,12 @@ class ApplicationIndexView(ScopedIndexView):
 
     def get_base_queryset(self):
         return super().get_base_queryset().defer(*self.deferred_fields)
+
+    def to_row_dict(self, item):
+        return {heading: value(item) for heading, value in export_columns}
+
+    def get_heading(self, queryset, field):
+        return field
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
@@ -291,27 +298,8 @@ class ApplicationViewSet(SeedbedModelViewSet):
     filterset_class = ApplicationFilterSet
     search_fields = ["reference", "title", "organisation__name"]
     search_backend_name = None
-    list_export = [
-        "reference",
-        "title",
-        "organisation.name",
-        "fund.name",
-        "fund.area_name",
-        "status",
-        "amount_requested_pence",
-        "amount_awarded_pence",
-        "submitted_at",
-        "decision_due_on",
-        "decided_at",
-        "decline_reason",
-    ]
-    export_headings = {
-        "organisation.name": "Group",
-        "fund.name": "Fund",
-        "fund.area_name": "Area",
-        "amount_requested_pence": "Asked for (pence)",
-        "amount_awarded_pence": "Awarded (pence)",
-    }
+    # The same columns as the prepared download (grants.services.exports), in the same words.
+    list_export = [heading for heading, _value in export_columns]
     export_filename = "applications"
 
     def get_record_panels(self):

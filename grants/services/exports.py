@@ -4,6 +4,7 @@ The worker rebuilds the list from the filters as the officer asked for them and 
 own reach at the time it runs, so an export never holds more than its requester may see."""
 
 import csv
+import datetime
 import io
 import logging
 from types import SimpleNamespace
@@ -23,6 +24,13 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 500
 
+
+def _local(moment: datetime.datetime | None) -> str:
+    """A moment as the council's clock showed it, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+# One set of columns for every download of the officers' list: straight from the list, or prepared.
 COLUMNS = [
     ("Reference", lambda a: a.reference),
     ("Title", lambda a: a.title),
@@ -32,9 +40,10 @@ COLUMNS = [
     ("Status", lambda a: a.get_status_display()),
     ("Asked for (pence)", lambda a: a.amount_requested_pence),
     ("Awarded (pence)", lambda a: a.amount_awarded_pence),
-    ("Submitted", lambda a: a.submitted_at.isoformat() if a.submitted_at else ""),
+    ("Submitted", lambda a: _local(a.submitted_at)),
     ("Decision due", lambda a: a.decision_due_on.isoformat() if a.decision_due_on else ""),
-    ("Decided", lambda a: a.decided_at.isoformat() if a.decided_at else ""),
+    ("Decided", lambda a: _local(a.decided_at)),
+    ("Decline reason", lambda a: a.get_decline_reason_display()),
 ]
 
 

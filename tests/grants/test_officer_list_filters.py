@@ -183,6 +183,34 @@ def test_acting_on_several_and_the_prepared_download_keep_the_search_and_filters
     assert breakfast.reference not in client.get(done["Location"]).text
 
 
+def test_both_downloads_say_the_status_in_words_and_the_time_by_the_council_s_clock(
+    client, sign_in, django_capture_on_commit_callbacks
+):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.SCREENING, fund=fund)
+    summer = datetime.datetime(2026, 7, 1, 11, 30, 45, 123456, tzinfo=datetime.UTC)
+    Application.objects.filter(pk=application.pk).update(submitted_at=summer)
+    sign_in(grants_officer(locality=fund.locality))
+
+    straight = client.get(LIST, {"export": "csv"})
+    straight_rows = list(
+        csv.reader(io.StringIO(b"".join(straight.streaming_content).decode("utf-8-sig")))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{LIST}exports/new/", {"query": "", "format": "csv"})
+    export = ApplicationExport.objects.latest("pk")
+    prepared = client.get(f"{LIST}exports/{export.pk}/download/")
+    prepared_rows = list(
+        csv.reader(io.StringIO(b"".join(prepared.streaming_content).decode("utf-8-sig")))
+    )
+
+    for rows in (straight_rows, prepared_rows):
+        row = dict(zip(rows[0], rows[1], strict=True))
+        assert row["Status"] == "Being checked"
+        assert row["Submitted"] == "2026-07-01 12:30"  # British Summer Time, to the minute
+    assert straight_rows == prepared_rows
+
+
 def test_a_filtered_list_exports_only_its_rows_as_csv_and_xlsx(client, sign_in):
     families = FundFactory(rapid=True)
     other = FundFactory(rapid=True, locality=families.locality)
