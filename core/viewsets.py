@@ -243,14 +243,26 @@ def _url_if(allowed: bool, name: str, *args: Any, query: str = "") -> str | None
     return f"{url}?{query}" if query else url
 
 
+def history_panel(entries: QuerySet[AuditEntry], history_url: str) -> dict[str, Any]:
+    """The latest of what was done to a record, for its page. Who only looked at it is in the
+    full history at `history_url`, with filters."""
+    entries = entries.exclude(action=AuditAction.VIEW)
+    shown = list(entries[:HISTORY_PANEL_LENGTH])
+    # The trail keeps a person as an id (erasing them never rewrites it); staff reading it see
+    # who that is today, where the person still has an account.
+    names = dict(
+        get_user_model()
+        .objects.filter(pk__in={entry.actor_id for entry in shown if entry.actor_id})
+        .values_list("pk", "full_name")
+    )
+    for entry in shown:
+        entry.actor_name = names.get(entry.actor_id) or entry.actor_label
+    return {"entries": shown, "entry_count": entries.count(), "history_url": history_url}
+
+
 def history_context(history_url_name: str) -> PanelContext:
     def get_context(obj: models.Model, request: HttpRequest) -> dict[str, Any]:
-        entries = audit_history(obj)
-        return {
-            "entries": entries[:HISTORY_PANEL_LENGTH],
-            "entry_count": entries.count(),
-            "history_url": reverse(history_url_name, args=[quote(obj.pk)]),
-        }
+        return history_panel(audit_history(obj), reverse(history_url_name, args=[quote(obj.pk)]))
 
     return get_context
 

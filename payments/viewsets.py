@@ -33,6 +33,7 @@ from core.viewsets import (
     ScopedPermissionPolicy,
     SeedbedModelViewSet,
     can_read_audit_trail,
+    history_panel,
 )
 from grants.enums import PayoutMethod
 from grants.models import Fund
@@ -46,7 +47,6 @@ from payments.views import admin as views
 RUNS = views.RUNS
 CONTRIBUTIONS = "contributions"
 MONEY = views.MONEY
-HISTORY_PANEL_LENGTH = 20
 
 
 # Permission policies ------------------------------------------------------------------------------
@@ -137,12 +137,9 @@ def run_payments(run: PaymentRun, request: HttpRequest) -> dict[str, Any]:
 
 
 def run_history(run: PaymentRun, request: HttpRequest) -> dict[str, Any]:
-    entries = selectors_admin.run_history(run)
-    return {
-        "entries": entries[:HISTORY_PANEL_LENGTH],
-        "entry_count": entries.count(),
-        "history_url": reverse(f"{RUNS}:history", args=[run.pk]),
-    }
+    return history_panel(
+        selectors_admin.run_history(run), reverse(f"{RUNS}:history", args=[run.pk])
+    )
 
 
 class PaymentRunViewSet(SeedbedModelViewSet):

@@ -154,6 +154,25 @@ def test_the_application_page_opens_with_a_summary_in_pounds_not_the_stored_fiel
         assert stored not in text.split("What you can do")[0], stored
 
 
+def test_the_history_on_the_page_names_who_did_what_and_leaves_out_who_only_looked(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.SUBMITTED, fund=fund)
+    officer = grants_officer(locality=fund.locality, full_name="Dana Okafor")
+    sign_in(officer)
+    for _ in range(3):
+        client.get(f"/admin/grant-applications/inspect/{application.pk}/")  # each view audited
+    act(client, application, "start_screening")
+
+    page = client.get(f"/admin/grant-applications/inspect/{application.pk}/")
+    heading = BeautifulSoup(page.text, "html.parser").find("h2", string="History")
+    rows = heading.find_parent("section").select("tbody tr")
+    history = [[cell.get_text(strip=True) for cell in row.find_all("td")] for row in rows]
+    started = next(row for row in history if row[3].endswith("screening"))
+    assert started[2] == "Dana Okafor"
+    assert "Viewed" not in [row[1] for row in history]
+    assert officer.audit_label not in [row[2] for row in history]
+
+
 def test_an_officer_types_a_fund_s_amounts_in_pounds(client, sign_in):
     fund = FundFactory(rapid=True, maximum_award_pence=150_000)
     sign_in(grants_officer(locality=fund.locality))
