@@ -200,6 +200,13 @@ PAYABLE = (S.AGREEMENT_ACCEPTED, S.PAID, S.MONITORING)
 def payment_record(*, tranche: Tranche, by: User, reference: str, external_id: str = "") -> Tranche:
     """A payment left the council: recorded by an officer for one made outside Seedbed (a
     cheque), or by a payment run. Recording it twice changes nothing the second time."""
+    reference = reference.strip()
+    if not reference:
+        raise TransitionRefused(
+            "Enter the payment reference (the BACS or cheque reference), so the payment can be "
+            "matched with the bank statement.",
+            status=400,
+        )
     with transaction.atomic():
         locked = Tranche.objects.select_for_update().get(pk=tranche.pk)
         if locked.status == TrancheStatus.PAID:
@@ -215,7 +222,7 @@ def payment_record(*, tranche: Tranche, by: User, reference: str, external_id: s
             raise TransitionRefused("You don’t have permission to record payments.", status=403)
         locked.status = TrancheStatus.PAID
         locked.paid_at = timezone.now()
-        locked.payment_reference = reference.strip()
+        locked.payment_reference = reference
         locked.recorded_by = by
         locked.save()
         ledger.record_payment(tranche=locked, by=by, external_id=external_id)

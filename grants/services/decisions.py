@@ -56,6 +56,12 @@ def send_for_decision(
 
     The group's documents must be present and in date. Small groups often hold papers in other
     ways, so an officer who has checked another way may say how, and that goes on the record."""
+    if application.status != S.SCREENING:
+        # Said before any document check, which would be beside the point from here.
+        raise TransitionRefused(
+            f"Only an application being checked can be sent on; this one is "
+            f"{application.get_status_display().lower()}."
+        )
     missing = due_diligence.problems(application)
     checked_otherwise = checked_otherwise.strip()
     if missing and not checked_otherwise:

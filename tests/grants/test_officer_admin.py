@@ -410,6 +410,35 @@ def test_a_refused_agreement_keeps_the_payments_and_period_the_officer_typed(cli
     assert page.select_one("input[name=ends_on]")["value"] == "2027-12-31"
 
 
+def test_a_payment_needs_its_reference_to_be_recorded(client, sign_in):
+    fund = FundFactory(rapid=True)
+    application = application_in(S.AGREEMENT_ACCEPTED, fund=fund)
+    sign_in(grants_officer(locality=fund.locality))
+    tranche = application.tranches.get()
+
+    response = act(client, application, "record_payment", tranche=tranche.pk, payment_reference=" ")
+
+    assert "Enter the payment reference" in client.get(response["Location"]).text
+    tranche.refresh_from_db()
+    assert tranche.paid_at is None
+
+
+def test_an_application_already_with_the_board_is_not_sent_again_and_is_told_why(client, sign_in):
+    fund = FundFactory()
+    sent = application_in(S.BOARD_REVIEW, fund=fund)
+    sign_in(grants_officer(locality=fund.locality))
+
+    response = client.post(
+        f"/admin/grant-applications/bulk/?status={S.BOARD_REVIEW}",
+        {"ids": [sent.pk], "action": "send_to_board"},
+    )
+
+    page = html.unescape(client.get(response["Location"]).text)
+    label = S.BOARD_REVIEW.label.lower()
+    assert f"Only an application being checked can be sent on; this one is {label}." in page
+    assert "Due diligence" not in page
+
+
 def test_an_award_beyond_the_officers_limit_is_referred_to_the_locality_board(client, sign_in):
     fund = FundFactory(rapid=True, delegated_limit_pence=30000)
     board, _, _ = board_for(fund.locality)
