@@ -13,7 +13,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 
 from core.forms import GDSFormMixin
-from core.money import parse_pounds
+from core.money import format_pence, parse_pounds
 from grants.forms_definition import Question, QuestionsForm
 from grants.models import Application, Fund
 
@@ -154,8 +154,8 @@ class AboutForm(DraftForm):
         fund = self.fund
         self.fields["amount"].help_text = (
             f"This fund gives grants {fund.limits_text}. "
-            f"Requests under {pounds_for_input(fund.short_form_below_pence).removesuffix('.00')} "
-            "pounds have a shorter form and no budget to fill in. For example, 750 or 750.50."
+            f"Requests under {format_pence(fund.short_form_below_pence, whole_pounds=True)} "
+            "have a shorter form and no budget to fill in. For example, 750 or 750.50."
         )
         self.helper = _helper(
             Field.text("title"),

@@ -114,7 +114,7 @@ TEMPLATES = [
                 "cms.context_processors.site",
                 "core.context_processors.seedbed",
             ],
-            "builtins": ["core.templatetags.money"],
+            "builtins": ["core.templatetags.money", "core.templatetags.dates"],
         },
     },
 ]

@@ -154,7 +154,7 @@ def test_a_member_declares_scores_and_votes_and_the_chair_decides_on_a_phone(new
     assert_no_horizontal_scroll(chair_page)
     assert chair_page.get_by_text("The board is quorate for this application.").is_visible()
     quorum = chair_page.locator(".govuk-summary-list").first
-    assert "Voted without an interest" in quorum.inner_text()
+    assert "Voted without a conflict" in quorum.inner_text()
     assert "Needed for a decision" in quorum.inner_text()
     chair_page.get_by_label("Approve", exact=True).check()
     assert chair_page.get_by_label("Amount to award, in pounds").input_value() == "500.00"
