@@ -66,7 +66,7 @@ def _item_or_404(request: HttpRequest, pk: int) -> AgendaItem:
 
 def _refused(request: HttpRequest, message: str, status: int, back_url: str) -> HttpResponse:
     if status == 403:
-        return render(request, "403.html", {"exception": message}, status=403)
+        return render(request, "403.html", {"exception": message, "back_url": back_url}, status=403)
     return refusal_page(request, message, status, back_url)
 
 

@@ -496,6 +496,7 @@ def test_a_member_who_is_not_the_chair_cannot_decide(setup, signed_in):
     )
     assert response.status_code == 403
     assert "Only the chair" in response.content.decode()
+    assert f'href="{_item_url(item)}">Go back</a>' in response.content.decode()
     item.refresh_from_db()
     assert item.outcome == ItemOutcome.PENDING
 
