@@ -19,10 +19,13 @@ from core.models.audit import AuditAction
 class TransitionRefused(Exception):
     """The change cannot happen: wrong state, wrong person, or a condition not met."""
 
-    def __init__(self, message: str, *, status: int = 409) -> None:
+    def __init__(self, message: str, *, status: int = 409, field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        # A refusal about one answer on a form (an amount outside the limits) names it, so the
+        # page can say it by that answer and keep the rest of what was typed.
+        self.field = field
 
 
 class StaleObject(TransitionRefused):

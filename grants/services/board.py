@@ -143,7 +143,7 @@ def vote_cast(
         # The same limits the chair's decision will be held to: a vote the board can't carry
         # out would only mislead the others.
         raise TransitionRefused(
-            f"An award from {fund.name} must be {fund.limits_text}.", status=400
+            f"An award from {fund.name} must be {fund.limits_text}.", status=400, field="amount"
         )
     if choice == VoteChoice.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise TransitionRefused("Write the conditions you would attach.", status=400)

@@ -464,11 +464,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=data["comment"],
                 )
         except TransitionRefused as refusal:
-            if refusal.status != 400 or not data["amount_pence"]:
+            if not refusal.field:
                 return _refused(request, refusal.message, refusal.status, back)
-            # An amount outside the fund's limits: the member's scores and words stay on the
-            # page, with the message by the amount.
-            form.add_error("amount", refusal.message)
+            # The member's scores and words stay on the page, with the message by the answer.
+            form.add_error(refusal.field, refusal.message)
             return _item_page(request, item, score_form=form)
         messages.success(
             request, "Your scores and vote are saved. You can change them until the board decides."

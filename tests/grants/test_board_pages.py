@@ -220,6 +220,22 @@ def test_a_member_cannot_vote_for_an_amount_the_fund_cannot_award(setup, signed_
     assert not Vote.objects.exists() and not Score.objects.exists()
 
 
+def test_a_member_who_has_not_declared_is_told_to_declare_even_when_naming_an_amount(
+    setup, signed_in
+):
+    item = setup.items[0]
+    client = signed_in(setup.others[0])
+
+    response = client.post(
+        _item_url(item),
+        _score_vote_post(item, choice=VoteChoice.APPROVE_DIFFERENT_AMOUNT, amount="350"),
+    )
+
+    assert response.status_code == 400
+    assert "Declare your interests in this application first." in response.content.decode()
+    assert not Vote.objects.exists() and not Score.objects.exists()
+
+
 def test_a_score_vote_form_missing_answers_says_what_is_missing(setup, signed_in):
     item = setup.items[0]
     member = setup.others[0]
